@@ -1,0 +1,97 @@
+// The `postern` command: start (admin + proxy under one supervisor), start admin, start proxy,
+// migrations up|list. Settings come from KONG_* environment variables, validated once here.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { loadSettings } from '@postern/shared'
+
+const [cmd, sub] = process.argv.slice(2)
+
+function fail(msg: string): never {
+  process.stderr.write(`postern: ${msg}\n`)
+  process.exit(1)
+}
+
+async function main(): Promise<void> {
+  let settings
+  try {
+    settings = loadSettings(process.env)
+  } catch (e) {
+    fail((e as Error).message)
+  }
+  if (cmd === 'start' && sub === 'admin') {
+    const { startAdmin } = await import('@postern/admin')
+    const h = await startAdmin(settings)
+    ready(`admin ${h.adminPorts.join(',')} cluster ${h.clusterPort}`)
+    onStop(() => h.close())
+    return
+  }
+  if (cmd === 'start' && sub === 'proxy') {
+    const { startProxy } = await import('@postern/proxy')
+    const h = await startProxy(settings)
+    ready(`proxy ${h.proxyPorts.join(',')} status ${h.statusPort}`)
+    onStop(() => h.close())
+    return
+  }
+  if (cmd === 'start' && !sub) return supervise()
+  if (cmd === 'migrations') {
+    const { openDatabase, migrationStatus } = await import('@postern/admin/store/database.ts')
+    const db = openDatabase(settings.prefix, { migrate: sub === 'up' })
+    for (const m of migrationStatus(db.sqlite)) process.stdout.write(`${m.applied ? 'applied' : 'pending'}  ${m.name}\n`)
+    db.close()
+    return
+  }
+  if (cmd === 'config') {
+    const mod = '@postern/admin/declarative/cli.ts'
+    const { runConfigCommand } = await import(mod).catch(() => ({ runConfigCommand: null as any }))
+    if (!runConfigCommand) fail('config commands are not available in this build')
+    return runConfigCommand(sub, process.argv[4], settings)
+  }
+  fail(`usage: postern start [admin|proxy] | migrations up|list | config parse|db_import|db_export <file>`)
+}
+
+function ready(what: string): void {
+  process.stdout.write(`postern ready: ${what}\n`)
+}
+
+function onStop(close: () => Promise<void>): void {
+  let stopping = false
+  const stop = async () => {
+    if (stopping) return
+    stopping = true
+    const t = setTimeout(() => process.exit(1), 5000)
+    t.unref()
+    await close().catch(() => {})
+    process.exit(0)
+  }
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
+}
+
+/** Run admin and proxy as two processes; forward signals; if either dies, stop the other. */
+function supervise(): void {
+  const self = fileURLToPath(import.meta.url)
+  const children: ChildProcess[] = []
+  let stopping = false
+  const stopAll = (code: number) => {
+    if (stopping) return
+    stopping = true
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM')
+    const t = setTimeout(() => process.exit(code), 6000)
+    t.unref()
+    Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null))).then(() => process.exit(code))
+  }
+  for (const plane of ['admin', 'proxy']) {
+    const child = spawn(process.execPath, [...process.execArgv, self, 'start', plane], { stdio: 'inherit', env: process.env })
+    child.on('exit', (code, signal) => {
+      if (!stopping) {
+        process.stderr.write(`postern: ${plane} exited (${signal ?? code}); stopping\n`)
+        stopAll(1)
+      }
+    })
+    children.push(child)
+  }
+  process.on('SIGTERM', () => stopAll(0))
+  process.on('SIGINT', () => stopAll(0))
+}
+
+main().catch((e) => fail(e?.stack ?? String(e)))

@@ -1,0 +1,85 @@
+// The admin Hono app: Kong's server behaviour (errors, 404/405/415, CORS, latency header), special
+// endpoints, then the endpoints generated from the entity registry.
+import { Hono } from 'hono'
+import { hostname } from 'node:os'
+import { HttpError, PosternError } from '@postern/shared'
+import { buildEntityEndpoints, registerTable } from './endpoints/generic.ts'
+import { registerSchemaEndpoints } from './endpoints/schemas.ts'
+import type { AdminDeps } from './endpoints/context.ts'
+import type { Logger } from '@postern/shared/logger.ts'
+
+export const POSTERN_VERSION = '0.1.0'
+export const KONG_VERSION = '3.9.3'
+
+export function createAdminApp(deps: AdminDeps, log: Logger, extra?: (app: Hono) => void): Hono {
+  const app = new Hono({ strict: false })
+
+  app.use('*', async (c, next) => {
+    const started = performance.now()
+    const len = Number(c.req.header('content-length') ?? 0)
+    if (len > deps.settings.adminMaxBody) throw new HttpError(413, 'Payload too large')
+    await next()
+    c.header('X-Kong-Admin-Latency', String(Math.round(performance.now() - started)))
+    c.header('Server', `postern/${POSTERN_VERSION}`)
+    c.header('Access-Control-Allow-Origin', c.req.header('origin') ?? '*')
+    c.header('Access-Control-Allow-Credentials', 'true')
+  })
+
+  app.onError((err, c) => {
+    if (err instanceof PosternError) return c.json(err.toJSON(), err.status as any)
+    if (err instanceof HttpError) {
+      for (const [k, v] of Object.entries(err.headers)) c.header(k, v)
+      return c.json(err.toJSON(), err.status as any)
+    }
+    log.error('admin request failed', { method: c.req.method, path: c.req.path, error: String((err as Error)?.stack ?? err) })
+    return c.json({ message: 'An unexpected error occurred' }, 500)
+  })
+  app.notFound((c) => c.json({ message: 'Not found' }, 404))
+
+  app.get('/', (c) =>
+    c.json({
+      tagline: 'Welcome to kong',
+      version: KONG_VERSION,
+      edition: 'community',
+      postern_version: POSTERN_VERSION,
+      hostname: hostname(),
+      node_id: deps.nodeId,
+      plugins: {
+        available_on_server: Object.fromEntries([...deps.catalogue.plugins.values()].map((p) => [p.name, { version: p.version, priority: p.priority }])),
+        enabled_in_cluster: [...new Set(deps.store.findAll(deps.catalogue.entity('plugins')!).map((p) => p.name))],
+      },
+      configuration: {
+        database: deps.settings.database,
+        prefix: deps.settings.prefix,
+        plugins: deps.settings.plugins,
+        admin_listen: deps.settings.adminListen.map((l) => `${l.host}:${l.port}${l.ssl ? ' ssl' : ''}`),
+        proxy_listen: deps.settings.proxyListen.map((l) => `${l.host}:${l.port}${l.ssl ? ' ssl' : ''}`),
+        cluster_listen: deps.settings.clusterListen.map((l) => `${l.host}:${l.port}`),
+        log_level: deps.settings.logLevel,
+      },
+      pids: { master: process.pid, workers: [process.pid] },
+    }),
+  )
+
+  app.get('/status', (c) => {
+    const head = deps.store.events.head()
+    const mem = process.memoryUsage()
+    return c.json({
+      database: { reachable: true },
+      configuration_version: head.version,
+      configuration_hash: head.hash,
+      memory: { workers_lua_vms: [{ pid: process.pid, http_allocated_gc: `${(mem.heapUsed / 1048576).toFixed(2)} MiB` }] },
+      server: { connections_accepted: 0, total_requests: 0 },
+      data_planes: deps.nodes(),
+    })
+  })
+
+  app.get('/plugins/enabled', (c) => c.json({ enabled_plugins: [...deps.catalogue.plugins.keys()] }))
+
+  registerSchemaEndpoints(app, deps)
+  extra?.(app)
+  const table = buildEntityEndpoints(deps)
+  app.get('/endpoints', (c) => c.json({ data: ['/', '/status', '/plugins/enabled', ...[...table.keys()].map((p) => p.replace(/:(\w+)/g, '{$1}'))].sort() }))
+  registerTable(app, table)
+  return app
+}

@@ -1,0 +1,55 @@
+// What every endpoint handler needs: the store, the catalogue, settings and a few shared helpers.
+import type { Context } from 'hono'
+import { HttpError, PosternError, isUuid, type Catalogue, type EntityDef, type Settings } from '@postern/shared'
+import type { Store } from '../store/store.ts'
+import { decodeBody } from '../body/decode.ts'
+import { coerceEntity } from '../body/coerce.ts'
+
+export interface AdminDeps {
+  store: Store
+  catalogue: Catalogue
+  settings: Settings
+  /** DB-less mode: entity writes answer 405 (Kong code 12). */
+  readOnly: boolean
+  nodeId: string
+  startedAt: number
+  /** Proxies connected on the cluster channel (for /status). */
+  nodes: () => unknown[]
+}
+
+export const VERSION_HEADER = 'X-Postern-Config-Version'
+
+export const notFound = () => new HttpError(404, 'Not found')
+
+/** Read and coerce a write body for `def` (plugins: `config` with the named plugin's schema). */
+export async function readEntityBody(c: Context, deps: AdminDeps, def: EntityDef, existingPluginName?: string): Promise<Record<string, unknown>> {
+  const body = await decodeBody(c)
+  if (body.kind !== 'form') return body.data
+  let configSchema
+  if (def.name === 'plugins') {
+    const name = typeof body.data.name === 'string' ? body.data.name : existingPluginName
+    configSchema = name ? deps.catalogue.plugins.get(name)?.schema : undefined
+  }
+  return coerceEntity(def.fields, body.data, configSchema)
+}
+
+/** Kong's 404 on PATCH of a missing entity is a full error object (code 6). */
+export function patchNotFound(key: string): PosternError {
+  if (isUuid(key)) return new PosternError('NOT_FOUND', `could not find the entity with primary key '{id="${key}"}'`, { fields: { id: key } })
+  return new PosternError('NOT_FOUND', `could not find the entity with '{name="${key}"}'`, { fields: { name: key } })
+}
+
+export function assertWritable(deps: AdminDeps, def: EntityDef, what: 'create' | 'update' | 'remove' | 'upsert', byKey?: string): void {
+  if (!deps.readOnly) return
+  const msg =
+    what === 'create' ? `cannot create '${def.name}' entities when not using a database`
+    : what === 'upsert' ? `cannot create or update '${def.name}' entities${byKey ? ` by '${byKey}'` : ''} when not using a database`
+    : what === 'update' ? `cannot update '${def.name}' entities when not using a database`
+    : `cannot remove '${def.name}' entities when not using a database`
+  throw new PosternError('OPERATION_UNSUPPORTED', msg)
+}
+
+export function written(c: Context, version: number, body: unknown, status: 200 | 201 = 200) {
+  c.header(VERSION_HEADER, String(version))
+  return c.json(body as object, status)
+}

@@ -1,0 +1,188 @@
+// Endpoints generated from the entity registry, as Kong's endpoints.lua does: collection, item by id or
+// endpoint key, nested collection and item under each foreign parent, and the item's parent.
+import type { Context, Hono } from 'hono'
+import { isUuid, type Entity, type EntityDef } from '@postern/shared'
+import { assertWritable, notFound, patchNotFound, readEntityBody, written, type AdminDeps } from './context.ts'
+import { listEntities } from './listing.ts'
+
+type Verb = 'get' | 'post' | 'put' | 'patch' | 'delete'
+export type Handler = (c: Context) => Response | Promise<Response>
+/** Path pattern → verb → handler. Overrides replace a verb before registration. */
+export type EndpointTable = Map<string, Partial<Record<Verb, Handler>>>
+
+const seg = (c: Context, name: string) => c.req.param(name)!
+
+function identity(def: EntityDef, key: string): Record<string, unknown> {
+  return isUuid(key) || !def.endpointKey ? { id: key.toLowerCase() } : { [def.endpointKey]: key }
+}
+
+function add(table: EndpointTable, path: string, verbs: Partial<Record<Verb, Handler>>) {
+  table.set(path, { ...(table.get(path) ?? {}), ...verbs })
+}
+
+export function buildEntityEndpoints(deps: AdminDeps): EndpointTable {
+  const table: EndpointTable = new Map()
+  const { store, catalogue } = deps
+  for (const def of catalogue.entities) {
+    const base = `/${def.adminPath}`
+    const item = `${base}/:key`
+    const pluginName = (e?: Entity) => (def.name === 'plugins' ? e?.name : undefined)
+
+    add(table, base, {
+      get: (c) => listEntities(c, deps, def),
+      post: async (c) => {
+        assertWritable(deps, def, 'create')
+        const body = await readEntityBody(c, deps, def)
+        const { result, version } = store.write(() => store.create(def, body))
+        return written(c, version, result, 201)
+      },
+    })
+    add(table, item, {
+      get: (c) => {
+        const e = store.lookup(def, seg(c, 'key'))
+        if (!e) throw notFound()
+        return c.json(e)
+      },
+      put: async (c) => {
+        const key = seg(c, 'key')
+        assertWritable(deps, def, 'upsert', isUuid(key) ? undefined : def.endpointKey)
+        const existing = store.lookup(def, key)
+        const body = await readEntityBody(c, deps, def, pluginName(existing))
+        const { result, version } = store.write(() => store.upsert(def, existing, identity(def, key), body))
+        return written(c, version, result)
+      },
+      patch: async (c) => {
+        const key = seg(c, 'key')
+        const existing = store.lookup(def, key)
+        if (!existing) throw patchNotFound(key)
+        assertWritable(deps, def, 'update')
+        const body = await readEntityBody(c, deps, def, pluginName(existing))
+        const { result, version } = store.write(() => store.update(def, existing, body))
+        return written(c, version, result)
+      },
+      delete: (c) => {
+        const existing = store.lookup(def, seg(c, 'key'))
+        if (!existing) return c.body(null, 204)
+        assertWritable(deps, def, 'remove')
+        const { version } = store.write(() => store.remove(def, existing))
+        c.header('X-Postern-Config-Version', String(version))
+        return c.body(null, 204)
+      },
+    })
+
+    for (const fk of def.foreignKeys) {
+      const parentDef = catalogue.entity(fk.entity)
+      if (!parentDef) continue
+      // the item's parent: /routes/{r}/service, /plugins/{p}/consumer, /key-auths/{k}/consumer
+      add(table, `${item}/${fk.field}`, parentEndpoint(deps, def, parentDef, fk.field))
+      // children of one parent: /services/{s}/routes, /consumers/{c}/key-auth
+      const nested = `/${parentDef.adminPath}/:parent/${def.nestedPath ?? def.adminPath}`
+      const loadParent = (c: Context) => {
+        const p = store.lookup(parentDef, seg(c, 'parent'))
+        if (!p) throw notFound()
+        return p
+      }
+      const loadChild = (c: Context, p: Entity) => {
+        const e = store.lookup(def, seg(c, 'key'))
+        if (!e || e[fk.field]?.id !== p.id) throw notFound()
+        return e
+      }
+      add(table, nested, {
+        get: (c) => {
+          const p = loadParent(c)
+          return listEntities(c, deps, def, { [fk.field]: { id: p.id } }, `/${parentDef.adminPath}/${seg(c, 'parent')}/${def.nestedPath ?? def.adminPath}`)
+        },
+        post: async (c) => {
+          const p = loadParent(c)
+          assertWritable(deps, def, 'create')
+          const body = await readEntityBody(c, deps, def)
+          const { result, version } = store.write(() => store.create(def, body, { [fk.field]: { id: p.id } }))
+          return written(c, version, result, 201)
+        },
+      })
+      add(table, `${nested}/:key`, {
+        get: (c) => c.json(loadChild(c, loadParent(c))),
+        put: async (c) => {
+          const p = loadParent(c)
+          const key = seg(c, 'key')
+          assertWritable(deps, def, 'upsert', isUuid(key) ? undefined : def.endpointKey)
+          const existing = store.lookup(def, key)
+          const body = await readEntityBody(c, deps, def, pluginName(existing))
+          const { result, version } = store.write(() => store.upsert(def, existing, identity(def, key), body, { [fk.field]: { id: p.id } }))
+          return written(c, version, result)
+        },
+        patch: async (c) => {
+          const existing = loadChild(c, loadParent(c))
+          assertWritable(deps, def, 'update')
+          const body = await readEntityBody(c, deps, def, pluginName(existing))
+          const { result, version } = store.write(() => store.update(def, existing, body))
+          return written(c, version, result)
+        },
+        delete: (c) => {
+          const existing = loadChild(c, loadParent(c))
+          assertWritable(deps, def, 'remove')
+          const { version } = store.write(() => store.remove(def, existing))
+          c.header('X-Postern-Config-Version', String(version))
+          return c.body(null, 204)
+        },
+      })
+    }
+  }
+  return table
+}
+
+/** `/routes/{r}/service`: read, patch or replace the entity a foreign field points to. */
+function parentEndpoint(deps: AdminDeps, def: EntityDef, parentDef: EntityDef, field: string): Partial<Record<Verb, Handler>> {
+  const { store } = deps
+  const load = (c: Context) => {
+    const child = store.lookup(def, c.req.param('key')!)
+    if (!child) throw notFound()
+    return { child, parent: child[field] ? store.findBy(parentDef, 'id', child[field].id) : undefined }
+  }
+  return {
+    get: (c) => {
+      const { parent } = load(c)
+      if (!parent) throw notFound()
+      return c.json(parent)
+    },
+    patch: async (c) => {
+      const { parent } = load(c)
+      if (!parent) throw notFound()
+      assertWritable(deps, parentDef, 'update')
+      const body = await readEntityBody(c, deps, parentDef)
+      const { result, version } = store.write(() => store.update(parentDef, parent, body))
+      return written(c, version, result)
+    },
+    put: async (c) => {
+      const { child, parent } = load(c)
+      assertWritable(deps, parentDef, 'upsert')
+      const body = await readEntityBody(c, deps, parentDef)
+      const { result, version } = store.write(() => {
+        const p = store.upsert(parentDef, parent, parent ? { id: parent.id } : {}, body)
+        if (!parent) store.update(def, child, { [field]: { id: p.id } })
+        return p
+      })
+      return written(c, version, result)
+    },
+    delete: (c) => {
+      const { parent } = load(c)
+      if (!parent) throw notFound()
+      return c.json({ message: 'Method not allowed' }, 405)
+    },
+  }
+}
+
+/** Register the table on Hono, with 405 for known paths and Kong's OPTIONS answer. */
+export function registerTable(app: Hono, table: EndpointTable): void {
+  for (const [path, verbs] of table) {
+    for (const [verb, handler] of Object.entries(verbs)) app.on(verb.toUpperCase(), path, handler!)
+    const allowed = [...Object.keys(verbs).map((v) => v.toUpperCase()), 'OPTIONS', ...(verbs.get ? ['HEAD'] : [])].sort()
+    app.options(path, (c) => {
+      c.header('Allow', allowed.join(', '))
+      c.header('Access-Control-Allow-Methods', allowed.join(', '))
+      c.header('Access-Control-Allow-Headers', c.req.header('access-control-request-headers') ?? 'Content-Type')
+      return c.body(null, 204)
+    })
+    app.all(path, (c) => c.json({ message: 'Method not allowed' }, 405))
+  }
+}

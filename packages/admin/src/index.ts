@@ -1,0 +1,58 @@
+// Starts the control plane: database, store, admin API listener(s) and the cluster channel.
+import { serve } from '@hono/node-server'
+import { EventEmitter } from 'eventemitter3'
+import { randomUUID } from 'node:crypto'
+import type { Server } from 'node:http'
+import { createLogger, loadCatalogue, type Settings } from '@postern/shared'
+import { openDatabase } from './store/database.ts'
+import { Store } from './store/store.ts'
+import { createAdminApp } from './app.ts'
+import { ClusterPublisher } from './cluster/publisher.ts'
+
+export interface AdminHandle {
+  adminPorts: number[]
+  clusterPort: number
+  store: Store
+  close(): Promise<void>
+}
+
+const isLoopback = (h: string) => h === '127.0.0.1' || h === '::1' || h === 'localhost'
+
+export async function startAdmin(settings: Settings): Promise<AdminHandle> {
+  const log = createLogger('admin', settings.logLevel)
+  const catalogue = await loadCatalogue(settings.plugins)
+  for (const l of settings.clusterListen) {
+    if (!isLoopback(l.host) && !settings.clusterToken) throw new Error('KONG_CLUSTER_TOKEN must be set when KONG_CLUSTER_LISTEN is not a loopback address')
+  }
+  const db = openDatabase(settings.prefix)
+  const bus = new EventEmitter()
+  const store = new Store(db, catalogue, bus)
+  const publisher = new ClusterPublisher(store, bus, log, settings.clusterToken)
+  const app = createAdminApp(
+    { store, catalogue, settings, readOnly: false, nodeId: randomUUID(), startedAt: Date.now(), nodes: () => [...publisher.nodes.values()] },
+    log,
+  )
+  const servers: Server[] = []
+  const adminPorts: number[] = []
+  for (const l of settings.adminListen) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, hostname: l.host, port: l.port }, (info) => resolve(info.port)) as Server
+      s.once('error', reject)
+      servers.push(s)
+    })
+    adminPorts.push(port)
+  }
+  let clusterPort = 0
+  for (const l of settings.clusterListen) clusterPort = await publisher.listen(l.host, l.port)
+  log.info('admin started', { admin: adminPorts, cluster: clusterPort, prefix: settings.prefix })
+  return {
+    adminPorts,
+    clusterPort,
+    store,
+    async close() {
+      await publisher.close()
+      await Promise.all(servers.map((s) => new Promise((r) => { s.close(r); (s as any).closeAllConnections?.() })))
+      db.close()
+    },
+  }
+}

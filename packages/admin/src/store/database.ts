@@ -1,0 +1,62 @@
+// Opens <prefix>/postern.db (WAL, busy timeout, foreign keys) and applies drizzle-kit migrations.
+import Database from 'better-sqlite3'
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { join, resolve, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../drizzle')
+
+export interface Db {
+  sqlite: Database.Database
+  orm: BetterSQLite3Database
+  close(): void
+}
+
+export class SchemaTooNewError extends Error {
+  readonly code = 'POSTERN_SCHEMA_TOO_NEW'
+}
+
+/** Open (creating if needed) and migrate. Refuses a database migrated by a newer Postern. */
+export function openDatabase(prefix: string, opts: { migrate?: boolean } = {}): Db {
+  mkdirSync(prefix, { recursive: true })
+  const sqlite = new Database(join(prefix, 'postern.db'))
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('synchronous = NORMAL')
+  const orm = drizzle(sqlite)
+  checkNotNewer(sqlite)
+  if (opts.migrate !== false) migrate(orm, { migrationsFolder: MIGRATIONS_FOLDER })
+  return { sqlite, orm, close: () => sqlite.close() }
+}
+
+function journal(): { tag: string; when: number }[] {
+  return JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')).entries
+}
+
+/** Migration status for `postern migrations list`. */
+export function migrationStatus(sqlite: Database.Database): { name: string; applied: boolean }[] {
+  const applied = appliedCount(sqlite)
+  return journal().map((e, i) => ({ name: e.tag, applied: i < applied }))
+}
+
+function appliedCount(sqlite: Database.Database): number {
+  const exists = sqlite.prepare(`SELECT name FROM sqlite_master WHERE type='table' AND name='__drizzle_migrations'`).get()
+  if (!exists) return 0
+  return (sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n
+}
+
+function checkNotNewer(sqlite: Database.Database): void {
+  const known = journal()
+  const exists = sqlite.prepare(`SELECT name FROM sqlite_master WHERE type='table' AND name='__drizzle_migrations'`).get()
+  if (!exists) return
+  const last = sqlite.prepare('SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1').get() as { created_at: number } | undefined
+  const newest = known.length ? known[known.length - 1].when : 0
+  if (last && Number(last.created_at) > newest) {
+    throw new SchemaTooNewError(
+      `the database schema is newer than this Postern (database migration ${last.created_at} > newest known ${newest}); upgrade Postern or use another KONG_PREFIX`,
+    )
+  }
+}

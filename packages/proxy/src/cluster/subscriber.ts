@@ -1,0 +1,187 @@
+// The proxy side of the cluster channel: follows the admin's SSE stream from the version it holds,
+// applies snapshots and ordered events to its ConfigState, reconnects with backoff, and reports back.
+import { request, type IncomingMessage } from 'node:http'
+import { hostname } from 'node:os'
+import { CLUSTER_PATH, CLUSTER_REPORT_PATH, CLUSTER_SNAPSHOT_PATH, type ChangeEvent, type Logger, type Snapshot } from '@postern/shared'
+import type { ConfigState } from '../runtime/state.ts'
+
+export interface SubscriberOptions {
+  controlPlane: string // host:port
+  token?: string
+  nodeId: string
+  state: ConfigState
+  log: Logger
+  /** Called after the state changed (coalescing is the caller's job). */
+  onChange(): void
+}
+
+const WATCHDOG_MS = 15_000
+
+export class ClusterSubscriber {
+  private req?: ReturnType<typeof request>
+  private stopped = false
+  private backoff = 200
+  private watchdog?: NodeJS.Timeout
+  connected = false
+  private host: string
+  private port: number
+
+  constructor(private o: SubscriberOptions) {
+    const [host, port] = o.controlPlane.replace(/^https?:\/\//, '').split(':')
+    this.host = host
+    this.port = Number(port ?? 8005)
+  }
+
+  private headers(): Record<string, string> {
+    return this.o.token ? { authorization: `Bearer ${this.o.token}` } : {}
+  }
+
+  /** Connect; resolves true once the first message was applied, false if the admin is unreachable. */
+  start(firstTimeoutMs = 3000): Promise<boolean> {
+    return new Promise((resolve) => {
+      let settled = false
+      const settle = (v: boolean) => {
+        if (!settled) {
+          settled = true
+          resolve(v)
+        }
+      }
+      setTimeout(() => settle(false), firstTimeoutMs).unref()
+      this.connect(() => settle(true), () => settle(false))
+    })
+  }
+
+  private connect(onFirst?: () => void, onFail?: () => void): void {
+    if (this.stopped) return
+    const s = this.o.state
+    const q = new URLSearchParams({ version: String(s.version), hash: s.hash, node_id: this.o.nodeId, hostname: hostname() })
+    const req = request({ host: this.host, port: this.port, path: `${CLUSTER_PATH}?${q}`, headers: { accept: 'text/event-stream', ...this.headers() } })
+    this.req = req
+    req.on('response', (res) => {
+      if (res.statusCode !== 200) {
+        this.o.log.error('cluster channel refused', { status: res.statusCode })
+        res.resume()
+        onFail?.()
+        return this.retry()
+      }
+      this.connected = true
+      this.backoff = 200
+      this.o.log.info('connected to control plane', { cp: this.o.controlPlane, version: s.version })
+      this.read(res, onFirst)
+    })
+    req.on('error', (err) => {
+      this.connected = false
+      this.o.log.debug('cluster channel error', { error: err.message })
+      onFail?.()
+      this.retry()
+    })
+    req.end()
+  }
+
+  private read(res: IncomingMessage, onFirst?: () => void): void {
+    let buf = ''
+    this.kick()
+    res.setEncoding('utf8')
+    res.on('data', (chunk: string) => {
+      this.kick()
+      buf += chunk
+      let idx
+      while ((idx = buf.indexOf('\n\n')) >= 0) {
+        const frame = buf.slice(0, idx)
+        buf = buf.slice(idx + 2)
+        this.frame(frame)
+        onFirst?.()
+        onFirst = undefined
+      }
+    })
+    res.on('close', () => {
+      this.connected = false
+      if (!this.stopped) this.o.log.warn('control plane connection lost; serving the last configuration')
+      this.retry()
+    })
+  }
+
+  private frame(frame: string): void {
+    let event = 'message'
+    let data = ''
+    for (const line of frame.split('\n')) {
+      if (line.startsWith('event: ')) event = line.slice(7)
+      else if (line.startsWith('data: ')) data += line.slice(6)
+    }
+    if (!data) return
+    const msg = JSON.parse(data)
+    const s = this.o.state
+    if (event === 'snapshot') {
+      s.load(msg.snapshot as Snapshot)
+      this.o.onChange()
+    } else if (event === 'events') {
+      const before = s.version
+      if (!s.apply(msg.events as ChangeEvent[])) {
+        this.o.log.warn('gap in change events; fetching a snapshot', { have: s.version })
+        this.fetchSnapshot()
+      } else if (s.version !== before) this.o.onChange()
+    } else if (event === 'heartbeat') {
+      if (msg.version > s.version) this.fetchSnapshot()
+    }
+  }
+
+  private fetchSnapshot(): void {
+    const req = request({ host: this.host, port: this.port, path: CLUSTER_SNAPSHOT_PATH, headers: this.headers() }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (d) => (body += d))
+      res.on('end', () => {
+        try {
+          const snap = JSON.parse(body) as Snapshot
+          if (snap.version >= this.o.state.version) {
+            this.o.state.load(snap)
+            this.o.onChange()
+          }
+        } catch (e) {
+          this.o.log.error('bad snapshot from control plane', { error: String(e) })
+        }
+      })
+    })
+    req.on('error', () => {})
+    req.end()
+  }
+
+  /** Tell the admin which version this node has applied (best effort). */
+  report(version: number, hash: string): void {
+    if (this.stopped) return
+    const body = JSON.stringify({ node_id: this.o.nodeId, hostname: hostname(), version, hash })
+    const req = request({ host: this.host, port: this.port, method: 'POST', path: CLUSTER_REPORT_PATH, headers: { 'content-type': 'application/json', ...this.headers() } })
+    req.on('response', (r) => r.resume())
+    req.on('error', () => {})
+    req.end(body)
+  }
+
+  private kick(): void {
+    clearTimeout(this.watchdog)
+    this.watchdog = setTimeout(() => {
+      this.o.log.warn('no heartbeat from control plane; reconnecting')
+      this.req?.destroy()
+    }, WATCHDOG_MS)
+    this.watchdog.unref()
+  }
+
+  private retrying = false
+
+  private retry(): void {
+    clearTimeout(this.watchdog)
+    if (this.stopped || this.retrying) return
+    this.retrying = true
+    const delay = this.backoff * (0.75 + Math.random() * 0.5)
+    this.backoff = Math.min(this.backoff * 2, 5000)
+    setTimeout(() => {
+      this.retrying = false
+      this.connect()
+    }, delay).unref()
+  }
+
+  stop(): void {
+    this.stopped = true
+    clearTimeout(this.watchdog)
+    this.req?.destroy()
+  }
+}

@@ -1,0 +1,122 @@
+// Starts the data plane: loads the catalogue, follows the admin (or serves its cached config when the
+// admin is away), rebuilds RuntimeConfig off the request path, and serves traffic on node:http.
+import { createServer, type Server } from 'node:http'
+import { randomUUID } from 'node:crypto'
+import { createLogger, loadCatalogue, type Settings } from '@postern/shared'
+import { ConfigState } from './runtime/state.ts'
+import { RuntimeConfig } from './runtime/runtime.ts'
+import { readConfigCache, writeConfigCache } from './runtime/cache-file.ts'
+import { TtlCache, httpClient, noStore } from './runtime/services.ts'
+import { ClusterSubscriber } from './cluster/subscriber.ts'
+import { startStatusServer } from './status/server.ts'
+import { createProxyHandler } from './pipeline/handler.ts'
+import { trustedIps } from './pipeline/headers.ts'
+import { UpstreamPools } from './upstream/pools.ts'
+
+export interface ProxyHandle {
+  proxyPorts: number[]
+  statusPort: number
+  runtime(): RuntimeConfig
+  close(): Promise<void>
+}
+
+export async function startProxy(settings: Settings): Promise<ProxyHandle> {
+  const log = createLogger('proxy', settings.logLevel)
+  const catalogue = await loadCatalogue(settings.plugins)
+  const state = new ConfigState()
+  let current = new RuntimeConfig(state, catalogue, log)
+  const cache = new TtlCache()
+  const nodeId = randomUUID()
+
+  // Rebuilds are coalesced: a burst of events yields one new RuntimeConfig, swapped in one assignment.
+  let scheduled = false
+  let persistTimer: NodeJS.Timeout | undefined
+  let subscriber: ClusterSubscriber | undefined
+  const rebuild = () => {
+    scheduled = false
+    if (state.version === current.version && state.hash === current.hash) return
+    try {
+      current = new RuntimeConfig(state, catalogue, log)
+    } catch (e) {
+      log.error('failed to build the runtime configuration; keeping the previous one', { error: String(e) })
+      return
+    }
+    subscriber?.report(current.version, current.hash)
+    clearTimeout(persistTimer)
+    persistTimer = setTimeout(() => {
+      try {
+        writeConfigCache(settings.prefix, state.toSnapshot())
+      } catch (e) {
+        log.error('could not persist config cache', { error: String(e) })
+      }
+    }, 20)
+  }
+  const onChange = () => {
+    if (scheduled) return
+    scheduled = true
+    setImmediate(rebuild)
+  }
+
+  subscriber = new ClusterSubscriber({ controlPlane: settings.clusterControlPlane, token: settings.clusterToken, nodeId, state, log, onChange })
+  const cached = readConfigCache(settings.prefix)
+  if (cached) state.load(cached)
+  const online = await subscriber.start()
+  if (!online) {
+    if (cached) log.warn('control plane unreachable; serving the cached configuration', { version: cached.version })
+    else log.warn('control plane unreachable and no cached configuration; serving an empty configuration until it answers')
+  }
+  rebuild()
+
+  const pools = new UpstreamPools()
+  const services = { cache, store: noStore, http: httpClient, log }
+  const trusted = trustedIps(settings.trustedIps)
+  const servers: Server[] = []
+  const proxyPorts: number[] = []
+  for (const l of settings.proxyListen) {
+    if (l.ssl) {
+      log.warn('TLS proxy listeners are not supported yet; skipping', { listen: `${l.host}:${l.port}` })
+      continue
+    }
+    const server = createServer({ keepAliveTimeout: 60_000, requestTimeout: 0, headersTimeout: 60_000 })
+    const port = await new Promise<number>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(l.port, l.host, () => resolve((server.address() as any).port))
+    })
+    server.on('request', createProxyHandler({ runtime: () => current, pools, services, trusted }, { port, scheme: 'http' }))
+    servers.push(server)
+    proxyPorts.push(port)
+  }
+  let statusPort = 0
+  const statusServers: Server[] = []
+  for (const l of settings.statusListen) {
+    const s = await startStatusServer(l.host, l.port, {
+      version: () => current.version,
+      hash: () => current.hash,
+      connected: () => subscriber!.connected,
+      routes: () => current.router.size,
+    })
+    statusServers.push(s.server)
+    statusPort = s.port
+  }
+  log.info('proxy started', { proxy: proxyPorts, status: statusPort, version: current.version })
+  return {
+    proxyPorts,
+    statusPort,
+    runtime: () => current,
+    async close() {
+      subscriber!.stop()
+      clearTimeout(persistTimer)
+      await Promise.all(
+        [...servers, ...statusServers].map(
+          (s) =>
+            new Promise((r) => {
+              s.close(r)
+              s.closeIdleConnections?.()
+              setTimeout(() => s.closeAllConnections?.(), 2000).unref()
+            }),
+        ),
+      )
+      await pools.close()
+    },
+  }
+}

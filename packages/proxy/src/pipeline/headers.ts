@@ -1,0 +1,81 @@
+// The request headers sent upstream (Kong §4.6): hop-by-hop removed, client identity headers dropped,
+// Host per preserve_host, X-Forwarded-*, X-Real-IP, Via and X-Kong-Request-Id.
+import type { IncomingMessage } from 'node:http'
+
+type Headers = Record<string, string | string[]>
+
+/** Never forwarded as the client sent them: hop-by-hop, and identity that only an auth plugin may set. */
+const DROP = new Set([
+  'connection', 'keep-alive', 'proxy-connection', 'upgrade', 'transfer-encoding', 'te', 'host',
+  'x-consumer-id', 'x-consumer-custom-id', 'x-consumer-username', 'x-credential-identifier', 'x-anonymous-consumer',
+])
+
+export const VIA = '1.1 postern'
+
+export interface ForwardInfo {
+  clientIp: string
+  trusted: boolean
+  scheme: 'http' | 'https'
+  listenPort: number
+  rawPath: string
+  prefix: string | null
+  hostHeader: string
+  upstreamHost: string
+  requestId: string
+}
+
+export function upstreamHeaders(req: IncomingMessage, i: ForwardInfo): Headers {
+  const src = req.headers
+  const out: Headers = {}
+  const conn = src.connection
+  const listed = conn && conn !== 'keep-alive' && conn !== 'close' ? new Set(String(conn).toLowerCase().split(/\s*,\s*/)) : null
+  for (const name in src) {
+    if (DROP.has(name) || (listed && listed.has(name))) continue
+    const v = src[name]
+    if (v !== undefined) out[name] = v
+  }
+  if (src.te && String(src.te).toLowerCase().includes('trailers')) out.te = 'trailers'
+  out.host = i.upstreamHost
+  out['x-real-ip'] = i.clientIp
+  const xff = src['x-forwarded-for']
+  out['x-forwarded-for'] = xff ? `${xff}, ${i.clientIp}` : i.clientIp
+  const trusted = (name: string): string | undefined => {
+    if (!i.trusted) return undefined
+    const v = src[name]
+    return Array.isArray(v) ? v[0] : v
+  }
+  out['x-forwarded-proto'] = trusted('x-forwarded-proto') ?? i.scheme
+  out['x-forwarded-host'] = trusted('x-forwarded-host') ?? hostWithoutPort(i.hostHeader)
+  out['x-forwarded-port'] = trusted('x-forwarded-port') ?? String(i.listenPort)
+  out['x-forwarded-path'] = trusted('x-forwarded-path') ?? i.rawPath
+  const prefix = trusted('x-forwarded-prefix') ?? i.prefix
+  if (prefix) out['x-forwarded-prefix'] = prefix
+  else delete out['x-forwarded-prefix']
+  out.via = src.via ? `${src.via}, ${VIA}` : VIA
+  out['x-kong-request-id'] = i.requestId
+  return out
+}
+
+export function hostWithoutPort(h: string): string {
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1)
+  const c = h.lastIndexOf(':')
+  return (c > 0 && /^\d+$/.test(h.slice(c + 1)) ? h.slice(0, c) : h).toLowerCase()
+}
+
+const SAFE = /^[A-Za-z0-9\-._~!#$&'()*+,/:;=?@[\]%]*$/
+
+/** Re-escape a normalized path for the request line (Kong escapes what is outside RFC 3986's sets). */
+export function escapePath(p: string): string {
+  if (SAFE.test(p)) return p
+  let out = ''
+  for (const ch of p) out += SAFE.test(ch) ? ch : [...Buffer.from(ch, 'utf8')].map((b) => '%' + b.toString(16).toUpperCase().padStart(2, '0')).join('')
+  return out
+}
+
+/** Kong's trusted_ips: exact addresses, or 0.0.0.0/0 and ::/0 for everyone. */
+export function trustedIps(list: string[]): (ip: string) => boolean {
+  if (list.length === 0) return () => false
+  if (list.includes('0.0.0.0/0') || list.includes('::/0')) return () => true
+  const set = new Set(list.flatMap((ip) => [ip, `::ffff:${ip}`]))
+  return (ip) => set.has(ip)
+}

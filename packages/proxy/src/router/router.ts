@@ -1,0 +1,221 @@
+// The proxy's route matcher: builds an immutable, indexed router once per configuration and matches requests.
+//
+// Semantics are Kong's default `traditional_compatible` router (spec §4.3–4.4): every route is split into
+// matchers (one per path group), matchers are ordered once by priority (rank = position), and a request
+// gets the lowest-rank matcher whose conditions all hold. Instead of scanning all matchers, candidates come
+// from indexes that can only contain matchers able to match:
+//   - by host: exact host name → bucket, `*.x.y` suffix → bucket, `x.*` prefix → bucket, plus the bucket of
+//     host-less matchers (every request looks at ≤ 1 + 2 × labels buckets);
+//   - inside a bucket, by path: a radix trie over prefix paths, and over the literal start of regex paths,
+//     so walking the request path once yields only matchers whose prefix is a prefix of the path.
+// Each candidate list is kept in rank order, so a list is abandoned at the first match or as soon as its
+// ranks cannot beat the best match found so far.
+
+import {
+  compileHeaders,
+  compileHostSet,
+  compileRegex,
+  headersMatch,
+  hostSetMatches,
+  regexLiteralPrefix,
+  splitHostPort,
+  wildcardOf,
+} from './conditions.ts'
+import { compareMatchers, computePriority, headerNames, splitPathGroups } from './priority.ts'
+import { RadixNode } from './trie.ts'
+import type { BuildOptions, MatchInput, Matcher, RegexPath, RouteInput, RouteMatch, Router } from './types.ts'
+
+interface Entry<R extends RouteInput> {
+  m: Matcher<R>
+  /** true: the trie key is only the regex's literal start, the regexes still have to run. */
+  regex: boolean
+}
+
+interface Bucket<R extends RouteInput> {
+  pathless: Matcher<R>[]
+  trie: RadixNode<Entry<R>>
+}
+
+/** Protocols served by the HTTP subsystem; Kong builds stream routes (tcp/tls/udp) into another router. */
+const HTTP_PROTOCOLS = new Set(['http', 'https', 'grpc', 'grpcs'])
+
+function isHttpRoute(r: RouteInput): boolean {
+  return !r.protocols || r.protocols.length === 0 || r.protocols.some((p) => HTTP_PROTOCOLS.has(p))
+}
+
+function commonPrefix(a: string, b: string): string {
+  let i = 0
+  while (i < a.length && i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i++
+  return a.slice(0, i)
+}
+
+function compileMatchers<R extends RouteInput>(routes: readonly R[], warn: (m: string) => void): Matcher<R>[] {
+  const out: Matcher<R>[] = []
+  for (const route of routes) {
+    const w = (msg: string) => warn(`route ${route.id}: ${msg}`)
+    // Conditions other than paths are shared by all matchers of the route.
+    const shared = {
+      route,
+      rank: 0,
+      methods: route.methods && route.methods.length > 0 ? new Set(route.methods) : null,
+      hosts: compileHostSet(route.hosts),
+      snis: compileHostSet(route.snis, true),
+      headers: compileHeaders(route.headers, headerNames(route.headers), w),
+    }
+    const groups = splitPathGroups(route.paths)
+    if (!groups) {
+      out.push({ ...shared, priority: computePriority(route, null), group: null, regexes: null })
+      continue
+    }
+    for (const group of groups) {
+      let regexes: RegexPath[] | null = null
+      if (group.regex) {
+        regexes = []
+        for (const source of group.paths) {
+          const re = compileRegex(source.slice(1), true)
+          if (re instanceof Error) w(`regex path '${source}' cannot match: ${re.message}`)
+          else regexes.push({ source, re })
+        }
+        if (regexes.length === 0) continue
+      }
+      out.push({ ...shared, priority: computePriority(route, group), group, regexes })
+    }
+  }
+  return out
+}
+
+function newBucket<R extends RouteInput>(): Bucket<R> {
+  return { pathless: [], trie: new RadixNode<Entry<R>>('') }
+}
+
+function addToBucket<R extends RouteInput>(b: Bucket<R>, m: Matcher<R>): void {
+  if (!m.group) {
+    b.pathless.push(m)
+  } else if (m.regexes) {
+    // One entry per matcher, under the literal text all its regexes start with: a regex can only match a
+    // path that starts with its literal prefix, and the regexes run in `paths` order like Kong's `||`.
+    let lit: string | null = null
+    for (const r of m.regexes) {
+      const p = regexLiteralPrefix(r.source.slice(1))
+      lit = lit === null ? p : commonPrefix(lit, p)
+    }
+    b.trie.insert(lit ?? '', { m, regex: true })
+  } else {
+    for (const p of m.group.paths) b.trie.insert(p, { m, regex: false })
+  }
+}
+
+type Captures = NonNullable<RouteMatch<RouteInput>['captures']>
+
+function execRegexes(m: Matcher<RouteInput>, path: string): { matched: string; captures: Captures } | null {
+  for (const { re } of m.regexes!) {
+    const r = re.exec(path)
+    if (!r) continue
+    const unnamed: string[] = []
+    for (let i = 1; i < r.length; i++) unnamed.push(r[i] ?? '')
+    const named: Record<string, string> = {}
+    if (r.groups) for (const [k, v] of Object.entries(r.groups)) if (v !== undefined) named[k] = v
+    return { matched: r[0], captures: { unnamed, named } }
+  }
+  return null
+}
+
+export function buildRouter<R extends RouteInput>(routes: readonly R[], opts: BuildOptions = {}): Router<R> {
+  const warn = opts.onWarning ?? (() => {})
+  const httpRoutes = routes.filter(isHttpRoute)
+  const matchers = compileMatchers(httpRoutes, warn)
+  matchers.sort(compareMatchers)
+  for (let i = 0; i < matchers.length; i++) matchers[i].rank = i
+
+  const anyHost = newBucket<R>()
+  const plain = new Map<string, Bucket<R>>()
+  const suffix = new Map<string, Bucket<R>>() // '*.x.y' keyed by '.x.y'
+  const prefix = new Map<string, Bucket<R>>() // 'x.*' keyed by 'x.'
+  const bucketIn = (map: Map<string, Bucket<R>>, key: string) => {
+    let b = map.get(key)
+    if (!b) map.set(key, (b = newBucket<R>()))
+    return b
+  }
+  // Matchers are inserted in rank order, so every list in every bucket stays sorted by rank.
+  for (const m of matchers) {
+    const targets = new Set<Bucket<R>>()
+    if (!m.hosts) targets.add(anyHost)
+    else {
+      for (const h of m.route.hosts!) {
+        const [kind, text] = wildcardOf(splitHostPort(h).name)
+        targets.add(bucketIn(kind === 'suffix' ? suffix : kind === 'prefix' ? prefix : plain, text))
+      }
+    }
+    for (const b of targets) addToBucket(b, m)
+  }
+
+  function match(input: MatchInput): RouteMatch<R> | null {
+    const { name, port: hostPort } = splitHostPort(input.host ?? '')
+    const port = hostPort ?? input.port
+    const path = input.path
+    const checkSni = input.sni !== undefined
+    let best: Matcher<R> | null = null
+    let bestRank = Infinity
+    let bestPath: string | null = null
+    let bestCaptures: Captures | null = null
+
+    // Everything but the path; cheapest checks first.
+    const conditionsHold = (m: Matcher<R>): boolean =>
+      (!m.methods || m.methods.has(input.method)) &&
+      (!m.hosts || hostSetMatches(m.hosts, name, port)) &&
+      (!m.snis || !checkSni || hostSetMatches(m.snis, input.sni!, null)) &&
+      (!m.headers || headersMatch(m.headers, input.headers))
+
+    const visit = (entries: Entry<R>[], depth: number): boolean => {
+      for (const e of entries) {
+        if (e.m.rank >= bestRank) break
+        if (!conditionsHold(e.m)) continue
+        if (!e.regex) {
+          best = e.m
+          bestRank = e.m.rank
+          bestPath = path.slice(0, depth)
+          bestCaptures = null
+          break
+        }
+        const r = execRegexes(e.m, path)
+        if (r) {
+          best = e.m
+          bestRank = e.m.rank
+          bestPath = r.matched
+          bestCaptures = r.captures
+          break
+        }
+      }
+      return true
+    }
+
+    const search = (b: Bucket<R> | undefined) => {
+      if (!b) return
+      for (const m of b.pathless) {
+        if (m.rank >= bestRank) break
+        if (conditionsHold(m)) {
+          best = m
+          bestRank = m.rank
+          bestPath = null
+          bestCaptures = null
+          break
+        }
+      }
+      b.trie.walk(path, visit)
+    }
+
+    search(anyHost)
+    if (plain.size > 0) search(plain.get(name))
+    if (suffix.size > 0) {
+      for (let j = name.indexOf('.'); j >= 0; j = name.indexOf('.', j + 1)) search(suffix.get(name.slice(j)))
+    }
+    if (prefix.size > 0) {
+      for (let j = name.indexOf('.'); j >= 0; j = name.indexOf('.', j + 1)) void 0
+    }
+
+    if (best === null) return null
+    return { route: (best as Matcher<R>).route, matchedPath: bestPath, captures: bestCaptures }
+  }
+
+  return { match, size: httpRoutes.length }
+}

@@ -1,0 +1,173 @@
+// RuntimeConfig: the immutable, precomputed view the request path reads — router, services, consumers,
+// unique-field indexes for credentials, and compiled plugin instances resolved per route (Kong's
+// plugins_iterator precedence). Built off the request path and swapped atomically.
+import type { Catalogue, Consumer, Entity, Logger, PluginDef } from '@postern/shared'
+import { buildRouter, type RouteInput, type Router } from '../router/index.ts'
+import type { UpstreamTarget } from '../upstream/pools.ts'
+import type { ConfigState } from './state.ts'
+
+export interface PluginInstance {
+  id: string
+  name: string
+  def: PluginDef
+  config: unknown
+  route: string | null
+  service: string | null
+  consumer: string | null
+}
+
+export type RouteRow = RouteInput & { raw: Entity; service: { id: string } | null }
+
+/** One plugin name as it may apply on a route: the instance without consumer, and whether consumer-scoped ones exist. */
+export interface ChainEntry {
+  name: string
+  def: PluginDef
+  base: PluginInstance | undefined
+  consumerScoped: boolean
+}
+
+const key = (name: string, route: string | null, service: string | null, consumer: string | null) => `${name}|${route ?? ''}|${service ?? ''}|${consumer ?? ''}`
+
+export class RuntimeConfig {
+  readonly router: Router<RouteRow>
+  readonly services = new Map<string, Entity>()
+  readonly consumers = new Map<string, Consumer>()
+  readonly consumersByUsername = new Map<string, Consumer>()
+  private instances = new Map<string, PluginInstance>()
+  /** Plugin names in run order: descending priority, ties in reverse alphabetical order (Kong). */
+  private ordered: PluginDef[] = []
+  private consumerScoped = new Set<string>()
+  private chains = new Map<string, ChainEntry[]>()
+  private indexes = new Map<string, Map<unknown, Entity>>()
+  readonly hasGlobalOrServicePlugins: boolean
+
+  readonly version: number
+  readonly hash: string
+  /** A private copy of the rows: the state keeps changing, this config never does. */
+  private tables = new Map<string, Map<string, Entity>>()
+
+  constructor(state: ConfigState, readonly catalogue: Catalogue, log: Logger) {
+    this.version = state.version
+    this.hash = state.hash
+    for (const [n, t] of state.tables) this.tables.set(n, new Map(t))
+    for (const s of this.table('services').values()) this.services.set(s.id, s)
+    for (const c of this.table('consumers').values()) {
+      this.consumers.set(c.id, c as Consumer)
+      if (c.username !== null) this.consumersByUsername.set(c.username, c as Consumer)
+    }
+    const routes: RouteRow[] = []
+    for (const r of this.table('routes').values()) {
+      const svc = r.service ? this.services.get(r.service.id) : undefined
+      if (svc && svc.enabled === false) continue // a disabled service takes its routes out of the router
+      routes.push({ ...(r as any), raw: r })
+    }
+    this.router = buildRouter(routes)
+    const used = new Set<string>()
+    for (const p of this.table('plugins').values()) {
+      if (!p.enabled) continue
+      const def = catalogue.plugins.get(p.name)
+      if (!def) {
+        log.warn('plugin in configuration is not enabled on this node; ignored', { plugin: p.name, id: p.id })
+        continue
+      }
+      let config: unknown
+      try {
+        const parsed = def.schema.parse(p.config ?? {})
+        config = def.compile ? def.compile(parsed) : parsed
+      } catch (e) {
+        log.error('plugin configuration failed to compile; instance ignored', { plugin: p.name, id: p.id, error: String(e) })
+        continue
+      }
+      const inst: PluginInstance = { id: p.id, name: p.name, def, config, route: p.route?.id ?? null, service: p.service?.id ?? null, consumer: p.consumer?.id ?? null }
+      this.instances.set(key(p.name, inst.route, inst.service, inst.consumer), inst)
+      if (inst.consumer) this.consumerScoped.add(p.name)
+      used.add(p.name)
+    }
+    this.ordered = [...used]
+      .map((n) => catalogue.plugins.get(n)!)
+      .sort((a, b) => b.priority - a.priority || (a.name < b.name ? 1 : a.name > b.name ? -1 : 0))
+    this.hasGlobalOrServicePlugins = used.size > 0
+  }
+
+  table(name: string): Map<string, Entity> {
+    return this.tables.get(name) ?? new Map()
+  }
+
+  /** The plugins that may run on a route (computed once per route and cached). */
+  chainFor(routeId: string | null, serviceId: string | null): ChainEntry[] {
+    const ck = `${routeId}|${serviceId}`
+    let chain = this.chains.get(ck)
+    if (chain) return chain
+    chain = []
+    for (const def of this.ordered) {
+      const n = def.name
+      const base =
+        this.instances.get(key(n, routeId, serviceId, null)) ??
+        this.instances.get(key(n, routeId, null, null)) ??
+        this.instances.get(key(n, null, serviceId, null)) ??
+        this.instances.get(key(n, null, null, null))
+      const consumerScoped = this.consumerScoped.has(n)
+      if (base || consumerScoped) chain.push({ name: n, def, base, consumerScoped })
+    }
+    this.chains.set(ck, chain)
+    return chain
+  }
+
+  /** Kong's precedence with a consumer: route+service+consumer, route+consumer, service+consumer, then consumer. */
+  resolveWithConsumer(e: ChainEntry, routeId: string | null, serviceId: string | null, consumerId: string | null): PluginInstance | undefined {
+    if (!consumerId || !e.consumerScoped) return e.base
+    const n = e.name
+    const rs = this.instances.get(key(n, routeId, serviceId, consumerId))
+    if (rs) return rs
+    const rc = this.instances.get(key(n, routeId, null, consumerId))
+    if (rc) return rc
+    const sc = this.instances.get(key(n, null, serviceId, consumerId))
+    if (sc) return sc
+    const base = e.base
+    // consumer-only beats route+service, route, service and global
+    const c = this.instances.get(key(n, null, null, consumerId))
+    if (c && (!base || (base.route && base.service ? false : true))) return c
+    return base
+  }
+
+  private targets = new Map<string, UpstreamTarget>()
+
+  /** The upstream target of a service, one object per service so pools are found by identity. */
+  targetFor(s: Entity): UpstreamTarget {
+    let t = this.targets.get(s.id)
+    if (!t) {
+      t = {
+        protocol: s.protocol === 'https' ? 'https' : 'http',
+        host: s.host,
+        port: s.port,
+        connectTimeout: s.connect_timeout,
+        writeTimeout: s.write_timeout,
+        readTimeout: s.read_timeout,
+        retries: s.retries,
+        tlsVerify: s.tls_verify,
+      }
+      this.targets.set(s.id, t)
+    }
+    return t
+  }
+
+  loadConsumer(idOrUsername: string): Consumer | null {
+    return this.consumers.get(idOrUsername) ?? this.consumersByUsername.get(idOrUsername) ?? null
+  }
+
+  /** One row by a unique field (`keyauth_credentials.key`), indexed on first use. */
+  find(entity: string, field: string, value: unknown): Entity | undefined {
+    const ik = `${entity}.${field}`
+    let idx = this.indexes.get(ik)
+    if (!idx) {
+      idx = new Map()
+      for (const row of this.table(entity).values()) idx.set(row[field], row)
+      this.indexes.set(ik, idx)
+    }
+    return idx.get(value)
+  }
+
+  all(entity: string): readonly Entity[] {
+    return [...this.table(entity).values()]
+  }
+}

@@ -1,0 +1,58 @@
+// The proxy-wide services plugins reach through ctx: a bounded TTL cache, an outgoing HTTP client, and
+// the runtime-data store.
+import { request } from 'undici'
+import { PosternError, type PdkCache, type PdkHttp, type PdkStore } from '@postern/shared'
+
+/** Bounded TTL cache; the oldest entries go first when full (Map keeps insertion order). */
+export class TtlCache implements PdkCache {
+  private map = new Map<string, { v: unknown; exp: number }>()
+  constructor(private max = 100_000) {}
+  get<T>(key: string): T | undefined {
+    const e = this.map.get(key)
+    if (!e) return undefined
+    if (e.exp < Date.now()) {
+      this.map.delete(key)
+      return undefined
+    }
+    return e.v as T
+  }
+  set<T>(key: string, value: T, ttlSeconds: number): void {
+    if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value as string)
+    this.map.delete(key)
+    this.map.set(key, { v: value, exp: Date.now() + ttlSeconds * 1000 })
+  }
+  delete(key: string): void {
+    this.map.delete(key)
+  }
+  clear(): void {
+    this.map.clear()
+  }
+  get size(): number {
+    return this.map.size
+  }
+}
+
+export const httpClient: PdkHttp = {
+  async request(url, opts = {}) {
+    const timeout = opts.timeoutMs ?? 10_000
+    const res = await request(url, {
+      method: (opts.method ?? 'GET') as any,
+      headers: opts.headers,
+      body: opts.body,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      signal: AbortSignal.timeout(timeout),
+    })
+    const body = Buffer.from(await res.body.arrayBuffer())
+    return { status: res.statusCode, headers: res.headers as Record<string, string | string[] | undefined>, body }
+  },
+}
+
+/** Placeholder until a plugin that writes runtime data (oauth2) brings the shared SQLite store. */
+export const noStore: PdkStore = {
+  insert: async () => {
+    throw new PosternError('DATABASE_ERROR', 'no runtime store configured on this proxy')
+  },
+  findOne: async () => undefined,
+  delete: async () => {},
+}

@@ -1,0 +1,47 @@
+// The proxy's copy of the configuration: entity rows by id at one version, updated by snapshots and
+// ordered change events. Immutable RuntimeConfigs are built from it.
+import type { ChangeEvent, Entity, Snapshot } from '@postern/shared'
+
+export const EMPTY_HASH = '0'.repeat(32)
+
+export class ConfigState {
+  version = 0
+  hash = EMPTY_HASH
+  readonly tables = new Map<string, Map<string, Entity>>()
+
+  table(name: string): Map<string, Entity> {
+    let t = this.tables.get(name)
+    if (!t) this.tables.set(name, (t = new Map()))
+    return t
+  }
+
+  load(s: Snapshot): void {
+    this.tables.clear()
+    for (const [name, rows] of Object.entries(s.entities)) {
+      const t = this.table(name)
+      for (const r of rows) t.set(r.id, r)
+    }
+    this.version = s.version
+    this.hash = s.hash
+  }
+
+  /** Apply events in order; returns false when a gap shows we missed something (resync needed). */
+  apply(events: ChangeEvent[]): boolean {
+    for (const e of events) {
+      if (e.version <= this.version) continue
+      if (e.version !== this.version + 1) return false
+      const t = this.table(e.entity)
+      if (e.op === 'delete') t.delete(e.id)
+      else t.set(e.id, e.payload as Entity)
+      this.version = e.version
+      this.hash = e.hash
+    }
+    return true
+  }
+
+  toSnapshot(): Snapshot {
+    const entities: Record<string, Entity[]> = {}
+    for (const [name, t] of this.tables) entities[name] = [...t.values()]
+    return { version: this.version, hash: this.hash, entities }
+  }
+}

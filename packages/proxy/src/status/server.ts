@@ -1,0 +1,39 @@
+// The proxy status listener (KONG_STATUS_LISTEN): /status with the applied config version and hash,
+// /status/ready for load balancers.
+import { createServer, type Server } from 'node:http'
+
+export interface StatusSource {
+  version(): number
+  hash(): string
+  connected(): boolean
+  routes(): number
+}
+
+export function startStatusServer(host: string, port: number, src: StatusSource): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0].replace(/\/$/, '')
+    const json = (status: number, body: unknown) => {
+      const text = JSON.stringify(body)
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text)
+    }
+    if (path === '/status') {
+      const mem = process.memoryUsage()
+      return json(200, {
+        configuration_version: src.version(),
+        configuration_hash: src.hash(),
+        control_plane_connected: src.connected(),
+        routes: src.routes(),
+        memory: { rss: mem.rss, heap_used: mem.heapUsed },
+      })
+    }
+    if (path === '/status/ready') {
+      if (src.version() === 0 && src.routes() === 0) return json(503, { message: 'no configuration available (empty configuration present)' })
+      return json(200, { message: 'ready' })
+    }
+    json(404, { message: 'Not found' })
+  })
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => resolve({ server, port: (server.address() as any).port }))
+  })
+}

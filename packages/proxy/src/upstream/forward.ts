@@ -1,0 +1,323 @@
+// Streaming HTTP/1.1 forwarder on undici's dispatch API: the proxy hot path, one handler object per request.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { performance } from 'node:perf_hooks'
+import type { Dispatcher, Pool } from 'undici'
+import {
+  ClientAbortedError,
+  UpstreamWriteTimeoutError,
+  classifyUpstreamError,
+  isConnectFailure,
+  isRetryableKind,
+  type UpstreamErrorKind,
+} from './errors.ts'
+import type { UpstreamPools, UpstreamTarget } from './pools.ts'
+
+export interface ForwardRequest {
+  method: string
+  /** Upstream path + '?' + query (already computed). */
+  path: string
+  /** Final upstream request headers with lower-case names, including host; hop-by-hop already removed. */
+  headers: Record<string, string | string[]>
+  /** Streamed when an IncomingMessage (never buffered). */
+  body: IncomingMessage | Buffer | null
+}
+
+export interface ForwardHooks {
+  /**
+   * Called once with the upstream status and headers (lower-case names, hop-by-hop removed); may mutate both;
+   * returns the status to send. `upstreamLatencyMs` is the time until the upstream's response headers, for
+   * X-Kong-Upstream-Latency. If the body length may change in bodyFilter, drop content-length here.
+   */
+  onHeaders(status: number, headers: Record<string, string | string[]>, upstreamLatencyMs: number): number
+  /** Optional per-chunk transform (body_filter); absent means chunks pass through untouched. */
+  bodyFilter?: (chunk: Buffer, last: boolean) => Buffer
+}
+
+export type ForwardResult =
+  | { ok: true; status: number; upstreamLatencyMs: number; bytesSent: number }
+  | { ok: false; kind: UpstreamErrorKind; headersSent: boolean; upstreamLatencyMs: number }
+
+type Headers = Record<string, string | string[]>
+type IncomingHttpHeaders = Record<string, string | string[] | undefined> // undici's parsed header shape
+const kFwd = Symbol('postern.forward')
+type Res = ServerResponse & { [kFwd]?: Forwarder }
+
+const EMPTY = Buffer.alloc(0)
+// undici throws on these (it owns framing and connection management), so they can never be forwarded.
+const REQ_STRIP = ['transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect', 'proxy-connection']
+// Fixed hop-by-hop response headers; `connection` and the names it lists are handled separately.
+const RES_STRIP = ['keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade']
+
+/**
+ * Sends the request upstream and streams the response into `res` (writeHead after hooks.onHeaders).
+ * Resolves with a ForwardResult for every upstream outcome; rejects only when a hook throws (check
+ * `res.headersSent` to know whether an error response can still be written).
+ */
+export function forward(
+  pools: UpstreamPools,
+  target: UpstreamTarget,
+  req: ForwardRequest,
+  res: ServerResponse,
+  hooks: ForwardHooks,
+): Promise<ForwardResult> {
+  return new Promise<ForwardResult>((resolve, reject) => {
+    new Forwarder(pools.get(target), target, req, res as Res, hooks, resolve, reject).start()
+  })
+}
+
+class Forwarder implements Dispatcher.DispatchHandler {
+  readonly t0 = performance.now()
+  readonly opts: Dispatcher.DispatchOptions
+  /** Set only for a streamed body; null/Buffer bodies are replayable and need no write watchdog. */
+  readonly stream: IncomingMessage | null
+  controller: Dispatcher.DispatchController | null = null
+  triesLeft: number
+  status = 0
+  latency = 0
+  bytesSent = 0
+  headersSent = false
+  settled = false
+  clientGone = false
+  drainHooked = false
+  hookError: unknown = null
+  writeTimer: NodeJS.Timeout | null = null
+  lastProgress = -1
+
+  constructor(
+    readonly pool: Pool,
+    readonly target: UpstreamTarget,
+    readonly req: ForwardRequest,
+    readonly res: Res,
+    readonly hooks: ForwardHooks,
+    readonly resolve: (r: ForwardResult) => void,
+    readonly reject: (e: unknown) => void,
+  ) {
+    const h = req.headers
+    for (let i = 0; i < REQ_STRIP.length; i++) if (h[REQ_STRIP[i]] !== undefined) delete h[REQ_STRIP[i]]
+    let body = req.body
+    if (body !== null && !Buffer.isBuffer(body) && hasNoBody(body)) body = null
+    this.stream = body !== null && !Buffer.isBuffer(body) ? body : null
+    this.triesLeft = target.retries > 0 ? target.retries : 0
+    this.opts = { method: req.method as Dispatcher.HttpMethod, path: req.path, headers: h, body }
+  }
+
+  start(): void {
+    this.res[kFwd] = this
+    this.res.on('close', onResClose)
+    this.pool.dispatch(this.opts, this)
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    if (this.settled) {
+      // The client left while the request sat in the pool queue.
+      controller.abort(new ClientAbortedError())
+      return
+    }
+    this.controller = controller
+    if (this.stream !== null && this.target.writeTimeout > 0) {
+      this.lastProgress = -1
+      this.writeTimer = setTimeout(checkWriteStall, this.target.writeTimeout, this)
+      this.writeTimer.unref()
+    }
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    this.clearWriteTimer()
+    this.latency = performance.now() - this.t0
+    const out = headers as Headers
+    stripHopByHop(out, this.req.headers.te)
+    try {
+      const status = this.hooks.onHeaders(statusCode, out, this.latency)
+      this.res.writeHead(status, out)
+      this.status = status
+      this.headersSent = true
+    } catch (err) {
+      this.hookError = err
+      controller.abort(err as Error)
+    }
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    const filter = this.hooks.bodyFilter
+    if (filter !== undefined) {
+      try {
+        chunk = filter(chunk, false)
+      } catch (err) {
+        this.hookError = err
+        controller.abort(err as Error)
+        return
+      }
+      if (chunk.length === 0) return
+    }
+    this.bytesSent += chunk.length
+    if (!this.res.write(chunk)) {
+      // Client is slower than the upstream: stop reading the upstream socket until the client drains.
+      controller.pause()
+      if (!this.drainHooked) {
+        this.drainHooked = true
+        this.res.on('drain', onResDrain)
+      }
+    }
+  }
+
+  onResponseEnd(_controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+    const filter = this.hooks.bodyFilter
+    if (filter !== undefined) {
+      let last: Buffer
+      try {
+        last = filter(EMPTY, true)
+      } catch (err) {
+        this.res.destroy()
+        this.fail(err)
+        return
+      }
+      if (last.length > 0) {
+        this.bytesSent += last.length
+        this.res.write(last)
+      }
+    }
+    // Trailers only mean something to a client that asked for them (and only reach it on a chunked response).
+    if (wantsTrailers(this.req.headers.te)) {
+      for (const _ in trailers) {
+        this.res.addTrailers(trailers as Headers)
+        break
+      }
+    }
+    this.res.end()
+    this.settle({ ok: true, status: this.status, upstreamLatencyMs: this.latency, bytesSent: this.bytesSent })
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.controller = null
+    if (this.settled) return
+    this.clearWriteTimer()
+    if (this.hookError !== null) {
+      if (this.headersSent) this.res.destroy()
+      this.fail(this.hookError)
+      return
+    }
+    // A body stream that errored on its own means the client went away mid-upload.
+    const kind: UpstreamErrorKind =
+      this.clientGone || (this.stream !== null && this.stream.errored === err) ? 'aborted' : classifyUpstreamError(err)
+    if (!this.headersSent && this.triesLeft > 0 && this.canRetry(kind)) {
+      this.triesLeft--
+      // Deferred: undici is still iterating its failed queue and asserts it stays empty.
+      process.nextTick(redispatch, this)
+      return
+    }
+    // After headers, the only honest signal of a truncated body is a broken client connection.
+    if (this.headersSent) this.res.destroy()
+    this.settle({ ok: false, kind, headersSent: this.headersSent, upstreamLatencyMs: performance.now() - this.t0 })
+  }
+
+  canRetry(kind: UpstreamErrorKind): boolean {
+    if (!isRetryableKind(kind)) return false
+    const s = this.stream
+    // A streamed body that undici started reading is gone; only an untouched one can be replayed.
+    if (s !== null && (s.readableDidRead || s.destroyed || s.readableFlowing === true)) return false
+    // Nothing was sent on a connect failure; otherwise non-idempotent methods must not be repeated.
+    if (isConnectFailure(kind)) return true
+    const m = this.req.method
+    return m !== 'POST' && m !== 'PATCH' && m !== 'LOCK'
+  }
+
+  clientClosed(): void {
+    this.clientGone = true
+    if (this.controller !== null) {
+      this.controller.abort(new ClientAbortedError())
+    } else {
+      // Queued or between retries: answer now; onRequestStart/redispatch see `settled` and stop.
+      this.settle({ ok: false, kind: 'aborted', headersSent: this.headersSent, upstreamLatencyMs: performance.now() - this.t0 })
+    }
+  }
+
+  clearWriteTimer(): void {
+    if (this.writeTimer !== null) {
+      clearTimeout(this.writeTimer)
+      this.writeTimer = null
+    }
+  }
+
+  settle(result: ForwardResult): void {
+    if (this.settled) return
+    this.settled = true
+    this.clearWriteTimer()
+    this.res[kFwd] = undefined
+    this.resolve(result)
+  }
+
+  fail(err: unknown): void {
+    if (this.settled) return
+    this.settled = true
+    this.clearWriteTimer()
+    this.res[kFwd] = undefined
+    this.reject(err)
+  }
+}
+
+// Module-level listeners (state lives on the response) so no closures are allocated per request.
+function onResClose(this: Res): void {
+  const fw = this[kFwd]
+  if (fw !== undefined && !fw.settled && !this.writableFinished) fw.clientClosed()
+}
+
+function onResDrain(this: Res): void {
+  const fw = this[kFwd]
+  if (fw !== undefined && fw.controller !== null) fw.controller.resume()
+}
+
+function redispatch(fw: Forwarder): void {
+  if (!fw.settled) fw.pool.dispatch(fw.opts, fw)
+}
+
+/**
+ * Best-effort write_timeout: undici has no send timer, so every `writeTimeout` ms we check whether the body is
+ * paused by undici (upstream socket full) and no client byte arrived since the last check. A slow client keeps
+ * the stream flowing and is not the upstream's fault.
+ */
+function checkWriteStall(fw: Forwarder): void {
+  const body = fw.stream
+  if (fw.settled || fw.headersSent || body === null || body.readableEnded || fw.controller === null) {
+    fw.writeTimer = null
+    return
+  }
+  const progress = body.socket?.bytesRead ?? 0
+  if (body.readableFlowing === false && progress === fw.lastProgress) {
+    fw.writeTimer = null
+    fw.controller.abort(new UpstreamWriteTimeoutError())
+    return
+  }
+  fw.lastProgress = progress
+  fw.writeTimer?.refresh()
+}
+
+/** A request without content-length/transfer-encoding (or with length 0) has no body; sending null keeps it replayable. */
+function hasNoBody(msg: IncomingMessage): boolean {
+  const h = msg.headers
+  if (h === undefined || h['transfer-encoding'] !== undefined) return false
+  const cl = h['content-length']
+  return cl === undefined || cl === '0'
+}
+
+function stripHopByHop(h: Headers, te: string | string[] | undefined): void {
+  const conn = h.connection
+  if (conn !== undefined) {
+    delete h.connection
+    const v = typeof conn === 'string' ? conn : conn.join(',')
+    // Fast path: the usual values name no other header.
+    if (v !== 'keep-alive' && v !== 'close' && v !== 'Keep-Alive') {
+      for (const raw of v.split(',')) {
+        const name = raw.trim().toLowerCase()
+        if (name !== '' && name !== 'close' && h[name] !== undefined) delete h[name]
+      }
+    }
+  }
+  for (let i = 0; i < RES_STRIP.length; i++) if (h[RES_STRIP[i]] !== undefined) delete h[RES_STRIP[i]]
+  // Kong keeps Trailer only for clients that sent `TE: trailers` (the caller forwards TE only in that case).
+  if (h.trailer !== undefined && !wantsTrailers(te)) delete h.trailer
+}
+
+function wantsTrailers(te: string | string[] | undefined): boolean {
+  if (te === undefined) return false
+  return (typeof te === 'string' ? te : te.join(',')).toLowerCase().includes('trailers')
+}

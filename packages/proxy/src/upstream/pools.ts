@@ -1,0 +1,89 @@
+// Keep-alive connection pools to upstreams, one undici Pool per (origin, timeouts, TLS policy).
+import { Pool } from 'undici'
+
+export interface UpstreamTarget {
+  protocol: 'http' | 'https'
+  host: string
+  port: number
+  connectTimeout: number
+  writeTimeout: number
+  readTimeout: number
+  retries: number
+  /** Kong's service `tls_verify`; null/undefined = Kong's global default, which is *off*. */
+  tlsVerify?: boolean | null
+}
+
+export interface UpstreamPoolsOptions {
+  /** Max sockets per pool; undefined = unlimited, like nginx (idle ones are reaped by keepAliveTimeout). */
+  connections?: number
+  /** Idle keep-alive time in ms when the upstream sends no `Keep-Alive: timeout=` hint (Kong: 60 s). */
+  keepAliveTimeout?: number
+}
+
+const DEFAULT_KEEPALIVE_MS = 60_000
+
+export class UpstreamPools {
+  readonly #connections: number | undefined
+  readonly #keepAliveTimeout: number
+  readonly #byKey = new Map<string, Pool>()
+  // Targets usually come from a cached service object, so an identity lookup avoids building the string key
+  // on the hot path. Weak so that replaced service configs do not pin entries.
+  #byTarget = new WeakMap<UpstreamTarget, Pool>()
+  #closed = false
+
+  constructor(opts: UpstreamPoolsOptions = {}) {
+    this.#connections = opts.connections
+    this.#keepAliveTimeout = opts.keepAliveTimeout ?? DEFAULT_KEEPALIVE_MS
+  }
+
+  get(t: UpstreamTarget): Pool {
+    const cached = this.#byTarget.get(t)
+    if (cached !== undefined) return cached
+    if (this.#closed) throw new Error('UpstreamPools is closed')
+    const key = poolKey(t)
+    let pool = this.#byKey.get(key)
+    if (pool === undefined) {
+      pool = this.#create(t)
+      this.#byKey.set(key, pool)
+    }
+    this.#byTarget.set(t, pool)
+    return pool
+  }
+
+  /** Number of distinct pools (for metrics and tests). */
+  get size(): number {
+    return this.#byKey.size
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+    const pools = [...this.#byKey.values()]
+    this.#byKey.clear()
+    this.#byTarget = new WeakMap()
+    await Promise.all(pools.map((p) => p.close().catch(() => p.destroy())))
+  }
+
+  #create(t: UpstreamTarget): Pool {
+    const host = t.host.includes(':') && !t.host.startsWith('[') ? `[${t.host}]` : t.host
+    const origin = `${t.protocol}://${host}:${t.port}`
+    return new Pool(origin, {
+      connections: this.#connections ?? null,
+      pipelining: 1, // nginx never pipelines upstream; a slow response must not block others
+      keepAliveTimeout: this.#keepAliveTimeout,
+      keepAliveMaxTimeout: Math.max(this.#keepAliveTimeout, 600_000),
+      // Kong's timeouts are per attempt and "between two successive reads": undici's headersTimeout runs from
+      // dispatch (refreshed on every body write), bodyTimeout between body chunks. 0 disables, as in Kong.
+      headersTimeout: t.readTimeout,
+      bodyTimeout: t.readTimeout,
+      connect: {
+        timeout: t.connectTimeout,
+        // Kong does not verify upstream certificates unless tls_verify is set.
+        rejectUnauthorized: t.tlsVerify === true,
+      },
+    })
+  }
+}
+
+function poolKey(t: UpstreamTarget): string {
+  return `${t.protocol}://${t.host}:${t.port}|${t.connectTimeout}|${t.readTimeout}|${t.writeTimeout}|${t.tlsVerify === true ? 1 : 0}`
+}

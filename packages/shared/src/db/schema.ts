@@ -1,0 +1,17 @@
+// The one file drizzle-kit reads: every entity's table plus the change-event log.
+import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { ALL_BUNDLED_ENTITIES } from '../catalogue.ts'
+
+export const tables = Object.fromEntries(ALL_BUNDLED_ENTITIES.map((e) => [e.name, e.table]))
+export const { services, routes, consumers, plugins, keyauth_credentials } = tables as Record<string, any>
+
+/** One row per committed change: the config version is the row's `version`. */
+export const events = sqliteTable('postern_events', {
+  version: integer('version').primaryKey({ autoIncrement: true }),
+  entity: text('entity').notNull(),
+  op: text('op').notNull(),
+  entity_id: text('entity_id').notNull(),
+  payload: text('payload', { mode: 'json' }),
+  hash: text('hash').notNull(),
+  created_at: integer('created_at').notNull(),
+})

@@ -1,0 +1,38 @@
+// Plugin entity (Kong's plugins.lua): the wrapper fields are declared here once; `config` is checked
+// against the named plugin's own zod schema, whose defaults are filled in and returned.
+import { defineEntity } from '../entity.ts'
+import { t } from '../typedefs.ts'
+import { issuesToFields } from '../zod-kong.ts'
+import { PROTOCOLS } from './services.ts'
+
+export const DEFAULT_PLUGIN_PROTOCOLS = ['grpc', 'grpcs', 'http', 'https']
+
+export const plugins = defineEntity({
+  name: 'plugins',
+  endpointKey: 'instance_name',
+  fields: {
+    id: t.uuid(),
+    created_at: t.autoTimestamp(),
+    updated_at: t.autoTimestamp(),
+    name: t.string({ required: true }),
+    instance_name: t.name(),
+    route: t.foreign('routes'),
+    service: t.foreign('services'),
+    consumer: t.foreign('consumers'),
+    config: t.record(),
+    protocols: t.set(t.string({ oneOf: PROTOCOLS, required: true }), { required: false }),
+    enabled: t.boolean({ default: true, required: true }),
+    tags: t.tags(),
+  },
+  uniqueTogether: ['name', 'route', 'service', 'consumer'],
+  refine(p, ctx) {
+    const plugin = ctx.plugins.get(p.name)
+    if (!plugin) return { name: `plugin '${p.name}' not enabled; add it to the 'plugins' configuration property` }
+    if (plugin.consumerScope === false && p.consumer !== null) return { consumer: 'value must be null' }
+    if (p.protocols === null) p.protocols = [...(plugin.protocols ?? DEFAULT_PLUGIN_PROTOCOLS)]
+    const r = plugin.schema.safeParse(p.config ?? {})
+    if (!r.success) return issuesToFields(r.error.issues, ['config'])
+    p.config = r.data
+    return null
+  },
+})

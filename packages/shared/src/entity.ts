@@ -1,0 +1,190 @@
+// defineEntity: one declaration drives the SQLite table, validation, admin endpoints, events and kong.yml.
+import { sqliteTable, type SQLiteTableWithColumns } from 'drizzle-orm/sqlite-core'
+import type { z } from 'zod'
+import { isUuid, newId, nowSeconds, randomString, type Field } from './typedefs.ts'
+import { issuesToFields } from './zod-kong.ts'
+import { schemaViolation, type FieldErrors } from './errors.ts'
+
+export type Entity = Record<string, any> & { id: string }
+
+/** What validation can consult that is not in the entity itself (the enabled plugin catalogue). */
+export interface ValidationContext {
+  plugins: ReadonlyMap<string, { schema: z.ZodType; consumerScope?: boolean; protocols?: readonly string[] }>
+  /** insert (POST/PUT) or update (PATCH: the merged entity is validated as a whole). */
+  op: 'insert' | 'update'
+}
+
+export interface EntitySpec<F extends Record<string, Field>> {
+  /** Kong's table name (`services`, `jwt_secrets`, `keyauth_credentials`). */
+  name: string
+  /** Admin collection path when it differs from the name (`jwts`, `key-auths`, `oauth2`). */
+  adminPath?: string
+  /** Path segment when nested under its parent (`/consumers/{c}/jwt`). */
+  nestedPath?: string
+  endpointKey?: string
+  fields: F
+  /** Input-only fields that expand into real ones (services' `url`). */
+  shorthands?: Record<string, (value: unknown) => { set?: Record<string, unknown>; error?: string }>
+  /** Entity-level checks: a string goes to `@entity`, an object merges into `fields`. */
+  checks?: Array<(e: Record<string, any>) => string | FieldErrors | null>
+  /** Dynamic validation that may rewrite the entity (plugin `config` against the plugin's schema). */
+  refine?: (e: Record<string, any>, ctx: ValidationContext) => FieldErrors | null
+  /** Composite uniqueness enforced by the store (plugins: name+route+service+consumer). */
+  uniqueTogether?: string[]
+  /** Fields never returned by the admin API (none in Kong's core). */
+  /** Included in snapshots for the proxy and in `kong.yml` exports. */
+  exportable?: boolean
+  /** Parent entity used for nested endpoints (`consumers` for credentials). */
+  parent?: string
+}
+
+export interface EntityDef<F extends Record<string, Field> = Record<string, Field>> extends Required<Pick<EntitySpec<F>, 'name' | 'fields'>> {
+  adminPath: string
+  nestedPath?: string
+  endpointKey?: string
+  shorthands: NonNullable<EntitySpec<F>['shorthands']>
+  checks: NonNullable<EntitySpec<F>['checks']>
+  refine?: EntitySpec<F>['refine']
+  uniqueTogether?: string[]
+  exportable: boolean
+  parent?: string
+  table: SQLiteTableWithColumns<any>
+  foreignKeys: { field: string; entity: string; onDelete: 'cascade' | 'restrict'; column: string }[]
+  uniqueFields: string[]
+  columnOf(field: string): string
+  /** Fill defaults/auto values and validate a full entity; throws a schema violation. */
+  validate(input: Record<string, unknown>, ctx: ValidationContext): Entity
+  toRow(e: Entity): Record<string, unknown>
+  fromRow(row: Record<string, unknown>): Entity
+}
+
+const tables = new Map<string, SQLiteTableWithColumns<any>>()
+
+export function defineEntity<F extends Record<string, Field>>(spec: EntitySpec<F>): EntityDef<F> {
+  const foreignKeys: EntityDef['foreignKeys'] = []
+  const columns: Record<string, any> = {}
+  const colName: Record<string, string> = {}
+  for (const [name, f] of Object.entries(spec.fields)) {
+    if (f.kind === 'foreign') {
+      const column = `${name}_id`
+      colName[name] = column
+      foreignKeys.push({ field: name, entity: f.foreign!.entity, onDelete: f.foreign!.onDelete, column })
+      let c: any = f.column(column)
+      c = c.references(() => tables.get(f.foreign!.entity)!.id, { onDelete: f.foreign!.onDelete })
+      columns[column] = c
+    } else {
+      colName[name] = name
+      let c: any = f.column(name)
+      if (f.unique) c = c.unique()
+      columns[name] = c
+    }
+  }
+  const table = sqliteTable(spec.name, columns)
+  tables.set(spec.name, table)
+
+  const def: EntityDef<F> = {
+    name: spec.name,
+    adminPath: spec.adminPath ?? spec.name,
+    nestedPath: spec.nestedPath,
+    endpointKey: spec.endpointKey,
+    fields: spec.fields,
+    shorthands: spec.shorthands ?? {},
+    checks: spec.checks ?? [],
+    refine: spec.refine,
+    uniqueTogether: spec.uniqueTogether,
+    exportable: spec.exportable ?? true,
+    parent: spec.parent,
+    table,
+    foreignKeys,
+    uniqueFields: Object.entries(spec.fields).filter(([, f]) => f.unique).map(([n]) => n),
+    columnOf: (f) => colName[f] ?? f,
+    validate: (input, ctx) => validateEntity(def, input, ctx),
+    toRow(e) {
+      const row: Record<string, unknown> = {}
+      for (const name of Object.keys(spec.fields)) {
+        const v = e[name]
+        row[colName[name]] = spec.fields[name].kind === 'foreign' ? (v ? v.id : null) : (v ?? null)
+      }
+      return row
+    },
+    fromRow(row) {
+      const e: Record<string, unknown> = {}
+      for (const [name, f] of Object.entries(spec.fields)) {
+        const v = row[colName[name]]
+        e[name] = f.kind === 'foreign' ? (v ? { id: v } : null) : (v ?? null)
+      }
+      return e as Entity
+    },
+  }
+  return def
+}
+
+function validateEntity(def: EntityDef, input: Record<string, unknown>, ctx: ValidationContext): Entity {
+  const errors: FieldErrors = {}
+  const src: Record<string, unknown> = { ...input }
+  // shorthands first: they overwrite the fields they expand into
+  for (const [name, expand] of Object.entries(def.shorthands)) {
+    if (src[name] === undefined) continue
+    const { set, error } = expand(src[name])
+    delete src[name]
+    if (error) errors[name] = error
+    else Object.assign(src, set)
+  }
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(src)) if (!(key in def.fields)) errors[key] = 'unknown field'
+  for (const [name, f] of Object.entries(def.fields)) {
+    let v = src[name]
+    if (v === undefined) {
+      if (f.auto === 'uuid') v = newId()
+      else if (f.auto === 'now') v = nowSeconds()
+      else if (f.auto === 'random') v = randomString()
+      else if (f.default !== undefined) v = typeof f.default === 'function' ? (f.default as () => unknown)() : structuredClone(f.default)
+      else v = null
+    }
+    if (v === null) {
+      if (f.required) errors[name] = 'required field missing'
+      out[name] = null
+      continue
+    }
+    if (f.kind === 'foreign' && typeof v === 'object' && !Array.isArray(v)) {
+      // `{ name: "svc" }` references are resolved by the store; keep them as given here
+      const ref = v as Record<string, unknown>
+      if (ref.id === undefined && Object.keys(ref).length > 0) {
+        out[name] = ref
+        continue
+      }
+      if (ref.id === null || (ref.id === undefined && Object.keys(ref).length === 0)) {
+        errors[name] = { id: 'missing primary key' }
+        continue
+      }
+    }
+    const r = f.zod.safeParse(v)
+    if (r.success) out[name] = r.data
+    else Object.assign(errors, mergeFields(errors, issuesToFields(r.error.issues, [name])))
+  }
+  if (Object.keys(errors).length === 0) {
+    for (const check of def.checks) {
+      const res = check(out)
+      if (!res) continue
+      if (typeof res === 'string') ((errors['@entity'] ??= []) as string[]).push(res)
+      else Object.assign(errors, mergeFields(errors, res))
+    }
+  }
+  if (Object.keys(errors).length === 0 && def.refine) {
+    const res = def.refine(out, ctx)
+    if (res) Object.assign(errors, mergeFields(errors, res))
+  }
+  if (Object.keys(errors).length) throw schemaViolation(errors)
+  return out as Entity
+}
+
+function mergeFields(a: FieldErrors, b: FieldErrors): FieldErrors {
+  const res: FieldErrors = { ...a }
+  for (const [k, v] of Object.entries(b)) {
+    if (k === '@entity' && Array.isArray(res[k])) res[k] = [...(res[k] as string[]), ...(v as string[])]
+    else if (res[k] === undefined) res[k] = v
+  }
+  return res
+}
+
+export { isUuid }

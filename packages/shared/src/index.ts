@@ -1,0 +1,12 @@
+// Public surface of @postern/shared.
+export * from './errors.ts'
+export * from './typedefs.ts'
+export * from './entity.ts'
+export * from './plugin.ts'
+export * from './catalogue.ts'
+export * from './config/settings.ts'
+export * from './protocol/index.ts'
+export * from './path.ts'
+export type * from './pdk/index.ts'
+export { issuesToFields } from './zod-kong.ts'
+export * from './logger.ts'

@@ -1,0 +1,174 @@
+// The plugin development kit: everything a plugin handler may touch. Mirrors Kong's PDK names
+// (kong.request, kong.service.request, kong.client, kong.response) so Kong plugin authors feel at home.
+import type { Entity } from '../entity.ts'
+
+/** The request as the client sent it (after Kong's path normalization). Read-only. */
+export interface PdkRequest {
+  /** HTTP method, upper case. */
+  readonly method: string
+  /** `http` or `https` as seen by the gateway (a trusted `X-Forwarded-Proto` counts). */
+  readonly scheme: 'http' | 'https'
+  /** Host without port, from the `Host` header. */
+  readonly host: string
+  /** Port the request arrived on. */
+  readonly port: number
+  /** Normalized path without the query string. */
+  readonly path: string
+  /** Raw query string without `?` ('' when none). */
+  readonly rawQuery: string
+  /** The client's address. */
+  readonly clientIp: string
+  /** Lower-cased request headers as node gives them. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>
+  /** First value of a header (name is case-insensitive). */
+  getHeader(name: string): string | undefined
+  /** Parsed query string (first value per name is `get`, all values are `getAll`). */
+  getQuery(): URLSearchParams
+  /** Reads (and keeps, for forwarding) the whole request body. */
+  getBody(): Promise<Buffer>
+  /** Body parsed by content type: JSON object, form fields, or undefined. */
+  getParsedBody(): Promise<Record<string, unknown> | undefined>
+}
+
+/** Changes to the request that will be sent upstream (Kong's kong.service.request). */
+export interface PdkUpstream {
+  setHeader(name: string, value: string): void
+  clearHeader(name: string): void
+  getHeader(name: string): string | undefined
+  /** Replace the query string sent upstream (without `?`). */
+  setRawQuery(query: string): void
+  /** Replace the body sent upstream. */
+  setBody(body: Buffer | string, contentType?: string): void
+}
+
+/** A consumer as the proxy holds it. */
+export interface Consumer {
+  id: string
+  username: string | null
+  custom_id: string | null
+  tags?: string[] | null
+}
+
+/** The credential that authenticated the request (any credential entity row). */
+export interface Credential {
+  id: string
+  consumer?: { id: string } | null
+  [k: string]: unknown
+}
+
+/** Kong's kong.client: who is calling. */
+export interface PdkClient {
+  /** Set the authenticated consumer and credential (either may be null), as kong.client.authenticate. */
+  authenticate(consumer: Consumer | null, credential: Credential | null): void
+  getConsumer(): Consumer | null
+  getCredential(): Credential | null
+  /** Find a consumer by id or username (Kong's anonymous lookup). */
+  loadConsumer(idOrUsername: string): Consumer | null
+}
+
+/** Read access to the entities the proxy holds in memory (credentials, consumers). */
+export interface PdkEntities {
+  /** One row by a unique field, e.g. `find('keyauth_credentials', 'key', k)`. */
+  find(entity: string, field: string, value: unknown): Entity | undefined
+  /** All rows of one entity (do not mutate). */
+  all(entity: string): readonly Entity[]
+}
+
+/** A bounded TTL cache shared by the plugin instances of one proxy (never store raw secrets as keys). */
+export interface PdkCache {
+  get<T>(key: string): T | undefined
+  set<T>(key: string, value: T, ttlSeconds: number): void
+  delete(key: string): void
+}
+
+/** Runtime data that must be shared by every proxy (oauth2 tokens and codes). */
+export interface PdkStore {
+  insert(entity: string, row: Record<string, unknown>): Promise<Entity>
+  findOne(entity: string, where: Record<string, unknown>): Promise<Entity | undefined>
+  delete(entity: string, id: string): Promise<void>
+}
+
+export interface PdkLogger {
+  debug(msg: string, extra?: Record<string, unknown>): void
+  info(msg: string, extra?: Record<string, unknown>): void
+  warn(msg: string, extra?: Record<string, unknown>): void
+  error(msg: string, extra?: Record<string, unknown>): void
+}
+
+/** Outgoing HTTP client (undici), for introspection and JWKS calls. */
+export interface PdkHttp {
+  request(url: string, opts?: { method?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number }): Promise<{
+    status: number
+    headers: Record<string, string | string[] | undefined>
+    body: Buffer
+  }>
+}
+
+/** What a phase returns to stop the request and answer it. */
+export interface Exit {
+  readonly exit: true
+  status: number
+  body?: unknown
+  headers?: Record<string, string>
+  /** Machine-readable denial reason (`jwt.expired`), for logs and metrics. */
+  reason?: string
+  /** Render `body.message` with Kong's error template (set by `ctx.error`). */
+  template?: boolean
+}
+
+/** The response seen by `headerFilter`: status and headers may be changed. */
+export interface PdkResponse {
+  status: number
+  headers: Record<string, string | string[]>
+  /** True when the gateway (a plugin or the router) produced this response. */
+  readonly fromGateway: boolean
+}
+
+/** The context handed to every phase. */
+export interface PluginContext<C = any> {
+  /** The compiled config of this plugin instance (output of `compile`, or the validated config). */
+  readonly config: C
+  /** Id of the plugin instance (stable across rebuilds while the row is unchanged). */
+  readonly pluginId: string
+  readonly request: PdkRequest
+  readonly upstream: PdkUpstream
+  readonly client: PdkClient
+  readonly entities: PdkEntities
+  readonly cache: PdkCache
+  readonly store: PdkStore
+  readonly http: PdkHttp
+  readonly log: PdkLogger
+  /** The matched route and its service (null when none). */
+  readonly route: Entity | null
+  readonly service: Entity | null
+  /** Per-request scratch space shared between plugins (Kong's kong.ctx.shared). */
+  readonly shared: Record<string, unknown>
+  /** Answer the request now with this body (Kong's kong.response.exit): `return ctx.exit(401, { message: 'Unauthorized' })`. */
+  exit(status: number, body?: unknown, headers?: Record<string, string>, reason?: string): Exit
+  /**
+   * Answer with Kong's error template (kong.response.error): `{"message":..,"request_id":..}` in JSON, or
+   * text/html/xml following the request's `Accept` header.
+   */
+  error(status: number, message: string, headers?: Record<string, string>, reason?: string): Exit
+}
+
+export type PhaseResult = void | Exit | Promise<void | Exit>
+
+export interface PluginHandler<C = any> {
+  /** Runs once the route is known, in descending priority; may answer with `ctx.exit(...)`. */
+  access?(ctx: PluginContext<C>): PhaseResult
+  /** May change the status and headers of the response before they are sent. */
+  headerFilter?(ctx: PluginContext<C>, res: PdkResponse): void
+  /** May transform each body chunk (return the new chunk). */
+  bodyFilter?(ctx: PluginContext<C>, chunk: Buffer, last: boolean): Buffer
+  /** Runs after the response was sent. */
+  log?(ctx: PluginContext<C>, summary: { status: number; latencies: { proxy: number; upstream: number; total: number } }): void
+}
+
+export const CONSUMER_HEADERS = [
+  'x-consumer-id',
+  'x-consumer-custom-id',
+  'x-consumer-username',
+  'x-credential-identifier',
+  'x-anonymous-consumer',
+] as const

@@ -1,0 +1,18 @@
+// keyauth_credentials (admin `/key-auths`, nested `/consumers/{c}/key-auth`).
+import { defineEntity } from '../../entity.ts'
+import { t } from '../../typedefs.ts'
+
+export const keyauthCredentials = defineEntity({
+  name: 'keyauth_credentials',
+  adminPath: 'key-auths',
+  nestedPath: 'key-auth',
+  endpointKey: 'key',
+  parent: 'consumers',
+  fields: {
+    id: t.uuid(),
+    created_at: t.autoTimestamp(),
+    consumer: t.foreign('consumers', { required: true, onDelete: 'cascade' }),
+    key: t.autoString({ unique: true }),
+    tags: t.tags(),
+  },
+})

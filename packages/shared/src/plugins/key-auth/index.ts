@@ -1,0 +1,15 @@
+// key-auth: API keys per consumer (Kong PRIORITY 1250).
+import { definePlugin } from '../../plugin.ts'
+import { schema } from './schema.ts'
+import { keyauthCredentials } from './daos.ts'
+import { handler } from './handler.ts'
+
+export default definePlugin({
+  name: 'key-auth',
+  version: '1.0.0',
+  priority: 1250,
+  schema,
+  daos: [keyauthCredentials],
+  consumerScope: false,
+  handler,
+})

@@ -1,0 +1,39 @@
+// The cluster protocol: change events and snapshots the admin sends and the proxies apply.
+import type { Entity } from '../entity.ts'
+
+/** One committed change. `version` is strictly increasing; `hash` chains the previous event's hash. */
+export interface ChangeEvent {
+  version: number
+  hash: string
+  /** Entity (table) name: `services`, `routes`, `keyauth_credentials`, ... */
+  entity: string
+  op: 'create' | 'update' | 'delete'
+  id: string
+  /** The full entity after create/update; `{ id }` on delete. */
+  payload: Entity | { id: string }
+}
+
+/** The whole configuration at one version. */
+export interface Snapshot {
+  version: number
+  hash: string
+  entities: Record<string, Entity[]>
+}
+
+/** Messages on the cluster stream (SSE `event:` names). */
+export type ClusterMessage =
+  | { type: 'snapshot'; snapshot: Snapshot }
+  | { type: 'events'; events: ChangeEvent[] }
+  | { type: 'heartbeat'; version: number; hash: string }
+
+/** What a proxy reports about itself (admin `/status` lists these). */
+export interface NodeReport {
+  node_id: string
+  hostname: string
+  version: number
+  hash: string
+}
+
+export const CLUSTER_PATH = '/v1/stream'
+export const CLUSTER_REPORT_PATH = '/v1/report'
+export const CLUSTER_SNAPSHOT_PATH = '/v1/snapshot'
