@@ -210,7 +210,7 @@ export function buildRouter<R extends RouteInput>(routes: readonly R[], opts: Bu
       for (let j = name.indexOf('.'); j >= 0; j = name.indexOf('.', j + 1)) search(suffix.get(name.slice(j)))
     }
     if (prefix.size > 0) {
-      for (let j = name.indexOf('.'); j >= 0; j = name.indexOf('.', j + 1)) void 0
+      for (let j = name.indexOf('.'); j >= 0; j = name.indexOf('.', j + 1)) search(prefix.get(name.slice(0, j + 1)))
     }
 
     if (best === null) return null
