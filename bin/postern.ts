@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   if (cmd === 'start' && sub === 'proxy') {
     const { startProxy } = await import('@postern/proxy')
     const h = await startProxy(settings)
-    ready(`proxy ${h.proxyPorts.join(',')} status ${h.statusPort}`)
+    ready(`proxy ${h.proxyPorts.join(',') || '-'} tls ${h.tlsPorts.join(',') || '-'} status ${h.statusPort}`)
     onStop(() => h.close())
     return
   }

@@ -26,6 +26,9 @@ export interface AdminProc extends Proc {
 
 export interface ProxyProc extends Proc {
   port: number
+  /** First `ssl` listener (NaN when none was configured, e.g. KONG_PROXY_LISTEN='127.0.0.1:0, 127.0.0.1:0 ssl'). */
+  tlsPort: number
+  tlsUrl: string
   statusPort: number
   url: string
   statusUrl: string
@@ -98,13 +101,15 @@ export async function startProxy(opts: { clusterPort: number; prefix?: string; e
       ...opts.env,
     },
     prefix,
-    /postern ready: proxy (\d+) status (\d+)/,
+    /postern ready: proxy ([\d,-]+) tls ([\d,-]+) status (\d+)/,
   )
-  const port = Number(match[1])
-  const statusPort = Number(match[2])
+  const port = Number(match[1].split(',')[0])
+  const tlsPort = Number(match[2].split(',')[0])
+  const statusPort = Number(match[3])
   return {
-    proc, prefix, port, statusPort,
+    proc, prefix, port, statusPort, tlsPort,
     url: `http://127.0.0.1:${port}`,
+    tlsUrl: `https://127.0.0.1:${tlsPort}`,
     statusUrl: `http://127.0.0.1:${statusPort}`,
     output: out, stop: stopper(proc, 'SIGTERM'), kill: stopper(proc, 'SIGKILL'),
   }

@@ -1,6 +1,8 @@
 // Starts the data plane: loads the catalogue, follows the admin (or serves its cached config when the
 // admin is away), rebuilds RuntimeConfig off the request path, and serves traffic on node:http.
 import { createServer, type Server } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
+import { loadTlsMaterial } from './runtime/tls.ts'
 import { randomUUID } from 'node:crypto'
 import { createLogger, loadCatalogue, type Settings } from '@postern/shared'
 import { ConfigState } from './runtime/state.ts'
@@ -15,6 +17,8 @@ import { UpstreamPools } from './upstream/pools.ts'
 
 export interface ProxyHandle {
   proxyPorts: number[]
+  /** Ports of the `ssl` listeners. */
+  tlsPorts: number[]
   statusPort: number
   runtime(): RuntimeConfig
   close(): Promise<void>
@@ -72,19 +76,19 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   const trusted = trustedIps(settings.trustedIps)
   const servers: Server[] = []
   const proxyPorts: number[] = []
+  const tlsPorts: number[] = []
+  let tls: { cert: Buffer; key: Buffer } | undefined
   for (const l of settings.proxyListen) {
-    if (l.ssl) {
-      log.warn('TLS proxy listeners are not supported yet; skipping', { listen: `${l.host}:${l.port}` })
-      continue
-    }
-    const server = createServer({ keepAliveTimeout: 60_000, requestTimeout: 0, headersTimeout: 60_000 })
+    const opts = { keepAliveTimeout: 60_000, requestTimeout: 0, headersTimeout: 60_000 }
+    if (l.ssl) tls ??= loadTlsMaterial(settings)
+    const server: Server = l.ssl ? createTlsServer({ ...opts, ...tls }) : createServer(opts)
     const port = await new Promise<number>((resolve, reject) => {
       server.once('error', reject)
       server.listen(l.port, l.host, () => resolve((server.address() as any).port))
     })
-    server.on('request', createProxyHandler({ runtime: () => current, pools, services, trusted }, { port, scheme: 'http' }))
+    server.on('request', createProxyHandler({ runtime: () => current, pools, services, trusted }, { port, scheme: l.ssl ? 'https' : 'http' }))
     servers.push(server)
-    proxyPorts.push(port)
+    ;(l.ssl ? tlsPorts : proxyPorts).push(port)
   }
   let statusPort = 0
   const statusServers: Server[] = []
@@ -101,6 +105,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   log.info('proxy started', { proxy: proxyPorts, status: statusPort, version: current.version })
   return {
     proxyPorts,
+    tlsPorts,
     statusPort,
     runtime: () => current,
     async close() {

@@ -10,6 +10,7 @@ import {
   isRetryableKind,
   type UpstreamErrorKind,
 } from './errors.ts'
+import { requestHasNoBody, stripResponseHopByHop, wantsTrailers } from './hop-by-hop.ts'
 import type { UpstreamPools, UpstreamTarget } from './pools.ts'
 
 export interface ForwardRequest {
@@ -45,8 +46,6 @@ type Res = ServerResponse & { [kFwd]?: Forwarder }
 const EMPTY = Buffer.alloc(0)
 // undici throws on these (it owns framing and connection management), so they can never be forwarded.
 const REQ_STRIP = ['transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect', 'proxy-connection']
-// Fixed hop-by-hop response headers; `connection` and the names it lists are handled separately.
-const RES_STRIP = ['keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade']
 
 /**
  * Sends the request upstream and streams the response into `res` (writeHead after hooks.onHeaders).
@@ -95,7 +94,7 @@ class Forwarder implements Dispatcher.DispatchHandler {
     const h = req.headers
     for (let i = 0; i < REQ_STRIP.length; i++) if (h[REQ_STRIP[i]] !== undefined) delete h[REQ_STRIP[i]]
     let body = req.body
-    if (body !== null && !Buffer.isBuffer(body) && hasNoBody(body)) body = null
+    if (body !== null && !Buffer.isBuffer(body) && requestHasNoBody(body)) body = null
     this.stream = body !== null && !Buffer.isBuffer(body) ? body : null
     this.triesLeft = target.retries > 0 ? target.retries : 0
     this.opts = { method: req.method as Dispatcher.HttpMethod, path: req.path, headers: h, body }
@@ -125,7 +124,7 @@ class Forwarder implements Dispatcher.DispatchHandler {
     this.clearWriteTimer()
     this.latency = performance.now() - this.t0
     const out = headers as Headers
-    stripHopByHop(out, this.req.headers.te)
+    stripResponseHopByHop(out, this.req.headers.te)
     try {
       const status = this.hooks.onHeaders(statusCode, out, this.latency)
       this.res.writeHead(status, out)
@@ -289,35 +288,4 @@ function checkWriteStall(fw: Forwarder): void {
   }
   fw.lastProgress = progress
   fw.writeTimer?.refresh()
-}
-
-/** A request without content-length/transfer-encoding (or with length 0) has no body; sending null keeps it replayable. */
-function hasNoBody(msg: IncomingMessage): boolean {
-  const h = msg.headers
-  if (h === undefined || h['transfer-encoding'] !== undefined) return false
-  const cl = h['content-length']
-  return cl === undefined || cl === '0'
-}
-
-function stripHopByHop(h: Headers, te: string | string[] | undefined): void {
-  const conn = h.connection
-  if (conn !== undefined) {
-    delete h.connection
-    const v = typeof conn === 'string' ? conn : conn.join(',')
-    // Fast path: the usual values name no other header.
-    if (v !== 'keep-alive' && v !== 'close' && v !== 'Keep-Alive') {
-      for (const raw of v.split(',')) {
-        const name = raw.trim().toLowerCase()
-        if (name !== '' && name !== 'close' && h[name] !== undefined) delete h[name]
-      }
-    }
-  }
-  for (let i = 0; i < RES_STRIP.length; i++) if (h[RES_STRIP[i]] !== undefined) delete h[RES_STRIP[i]]
-  // Kong keeps Trailer only for clients that sent `TE: trailers` (the caller forwards TE only in that case).
-  if (h.trailer !== undefined && !wantsTrailers(te)) delete h.trailer
-}
-
-function wantsTrailers(te: string | string[] | undefined): boolean {
-  if (te === undefined) return false
-  return (typeof te === 'string' ? te : te.join(',')).toLowerCase().includes('trailers')
 }

@@ -55,6 +55,8 @@ const settingsSchema = z.object({
   KONG_SSL_CERT: z.string().optional(),
   KONG_SSL_CERT_KEY: z.string().optional(),
   KONG_NGINX_ADMIN_CLIENT_MAX_BODY_SIZE: z.string().default('10m'),
+  /** The shared runtime-data store (oauth2 tokens/codes) a proxy writes to; default: the admin's database in the same prefix. */
+  POSTERN_STORE_PATH: z.string().optional(),
 })
 
 export type Settings = {
@@ -73,6 +75,8 @@ export type Settings = {
   sslCert?: string
   sslCertKey?: string
   adminMaxBody: number
+  /** SQLite file holding runtime data shared by every proxy (`<prefix>/postern.db` by default). */
+  storePath: string
 }
 
 function parseSize(s: string): number {
@@ -105,5 +109,6 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     sslCert: s.KONG_SSL_CERT,
     sslCertKey: s.KONG_SSL_CERT_KEY,
     adminMaxBody: parseSize(s.KONG_NGINX_ADMIN_CLIENT_MAX_BODY_SIZE),
+    storePath: resolve(s.POSTERN_STORE_PATH ?? `${s.KONG_PREFIX}/postern.db`),
   }
 }

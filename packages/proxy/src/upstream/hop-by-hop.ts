@@ -1,0 +1,36 @@
+// Hop-by-hop header handling between the upstream response and the client (Kong §4.9), kept off the hot class.
+import type { IncomingMessage } from 'node:http'
+
+// Fixed hop-by-hop response headers; `connection` and the names it lists are handled separately.
+const RES_STRIP = ['keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade']
+
+/** A request without content-length/transfer-encoding (or with length 0) has no body; sending null keeps it replayable. */
+export function requestHasNoBody(msg: IncomingMessage): boolean {
+  const h = msg.headers
+  if (h === undefined || h['transfer-encoding'] !== undefined) return false
+  const cl = h['content-length']
+  return cl === undefined || cl === '0'
+}
+
+export function stripResponseHopByHop(h: Record<string, string | string[]>, te: string | string[] | undefined): void {
+  const conn = h.connection
+  if (conn !== undefined) {
+    delete h.connection
+    const v = typeof conn === 'string' ? conn : conn.join(',')
+    // Fast path: the usual values name no other header.
+    if (v !== 'keep-alive' && v !== 'close' && v !== 'Keep-Alive') {
+      for (const raw of v.split(',')) {
+        const name = raw.trim().toLowerCase()
+        if (name !== '' && name !== 'close' && h[name] !== undefined) delete h[name]
+      }
+    }
+  }
+  for (let i = 0; i < RES_STRIP.length; i++) if (h[RES_STRIP[i]] !== undefined) delete h[RES_STRIP[i]]
+  // Kong keeps Trailer only for clients that sent `TE: trailers` (the caller forwards TE only in that case).
+  if (h.trailer !== undefined && !wantsTrailers(te)) delete h.trailer
+}
+
+export function wantsTrailers(te: string | string[] | undefined): boolean {
+  if (te === undefined) return false
+  return (typeof te === 'string' ? te : te.join(',')).toLowerCase().includes('trailers')
+}
