@@ -1,6 +1,7 @@
 // The admin Hono app: Kong's server behaviour (errors, 404/405/415, CORS, latency header), special
 // endpoints, then the endpoints generated from the entity registry.
 import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import { hostname } from 'node:os'
 import { HttpError, PosternError } from '@postern/shared'
 import { buildEntityEndpoints, registerTable } from './endpoints/generic.ts'
@@ -16,14 +17,17 @@ export function createAdminApp(deps: AdminDeps, log: Logger, extra?: (app: Hono)
 
   app.use('*', async (c, next) => {
     const started = performance.now()
-    const len = Number(c.req.header('content-length') ?? 0)
-    if (len > deps.settings.adminMaxBody) throw new HttpError(413, 'Payload too large')
     await next()
+    // Kong's admin answers JSON as `application/json; charset=utf-8`
+    if (c.res.headers.get('content-type') === 'application/json') c.header('Content-Type', 'application/json; charset=utf-8')
     c.header('X-Kong-Admin-Latency', String(Math.round(performance.now() - started)))
     c.header('Server', `postern/${POSTERN_VERSION}`)
     c.header('Access-Control-Allow-Origin', c.req.header('origin') ?? '*')
     c.header('Access-Control-Allow-Credentials', 'true')
   })
+
+  // nginx_admin_client_max_body_size: counted on the stream too, so chunked bodies cannot slip past it
+  app.use('*', bodyLimit({ maxSize: deps.settings.adminMaxBody, onError: () => { throw new HttpError(413, 'Payload too large') } }))
 
   app.onError((err, c) => {
     if (err instanceof PosternError) return c.json(err.toJSON(), err.status as any)

@@ -1,6 +1,6 @@
 // What every endpoint handler needs: the store, the catalogue, settings and a few shared helpers.
 import type { Context } from 'hono'
-import { HttpError, PosternError, isUuid, type Catalogue, type EntityDef, type Settings } from '@postern/shared'
+import { HttpError, PosternError, isUuid, luaTable, type Catalogue, type EntityDef, type Settings } from '@postern/shared'
 import type { Store } from '../store/store.ts'
 import { decodeBody } from '../body/decode.ts'
 import { coerceEntity } from '../body/coerce.ts'
@@ -33,10 +33,11 @@ export async function readEntityBody(c: Context, deps: AdminDeps, def: EntityDef
   return coerceEntity(def.fields, body.data, configSchema)
 }
 
-/** Kong's 404 on PATCH of a missing entity is a full error object (code 6). */
-export function patchNotFound(key: string): PosternError {
-  if (isUuid(key)) return new PosternError('NOT_FOUND', `could not find the entity with primary key '{id="${key}"}'`, { fields: { id: key } })
-  return new PosternError('NOT_FOUND', `could not find the entity with '{name="${key}"}'`, { fields: { name: key } })
+/** Kong's 404 on PATCH of a missing entity is a full error object (code 6), keyed by id or endpoint key. */
+export function patchNotFound(def: EntityDef, key: string): PosternError {
+  const filter = isUuid(key) || !def.endpointKey ? { id: key.toLowerCase() } : { [def.endpointKey]: key }
+  const what = 'id' in filter ? `primary key '${luaTable(filter)}'` : `'${luaTable(filter)}'`
+  return new PosternError('NOT_FOUND', `could not find the entity with ${what}`, { fields: filter })
 }
 
 export function assertWritable(deps: AdminDeps, def: EntityDef, what: 'create' | 'update' | 'remove' | 'upsert', byKey?: string): void {

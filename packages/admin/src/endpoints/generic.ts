@@ -54,7 +54,7 @@ export function buildEntityEndpoints(deps: AdminDeps): EndpointTable {
       patch: async (c) => {
         const key = seg(c, 'key')
         const existing = store.lookup(def, key)
-        if (!existing) throw patchNotFound(key)
+        if (!existing) throw patchNotFound(def, key)
         assertWritable(deps, def, 'update')
         const body = await readEntityBody(c, deps, def, pluginName(existing))
         const { result, version } = store.write(() => store.update(def, existing, body))
