@@ -50,7 +50,7 @@ async function main(): Promise<void> {
 }
 
 function ready(what: string): void {
-  process.stdout.write(`postern ready: ${what}\n`)
+  process.stdout.write(`postern ready: ${what} pid ${process.pid}\n`)
 }
 
 function onStop(close: () => Promise<void>): void {
@@ -75,10 +75,10 @@ function supervise(): void {
   const stopAll = (code: number) => {
     if (stopping) return
     stopping = true
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM')
-    const t = setTimeout(() => process.exit(code), 6000)
-    t.unref()
-    Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null))).then(() => process.exit(code))
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM')
+    const running = (c: ChildProcess) => c.exitCode === null && c.signalCode === null
+    setTimeout(() => process.exit(code), 6000)
+    Promise.all(children.map((c) => (running(c) ? new Promise((r) => c.once('exit', r)) : null))).then(() => process.exit(code))
   }
   for (const plane of ['admin', 'proxy']) {
     const child = spawn(process.execPath, [...process.execArgv, self, 'start', plane], { stdio: 'inherit', env: process.env })

@@ -149,11 +149,13 @@ function validateEntity(def: EntityDef, input: Record<string, unknown>, ctx: Val
     if (f.kind === 'foreign' && typeof v === 'object' && !Array.isArray(v)) {
       // `{ name: "svc" }` references are resolved by the store; keep them as given here
       const ref = v as Record<string, unknown>
-      if (ref.id === undefined && Object.keys(ref).length > 0) {
+      // `{ name: null }` (form `service.name=`) names nothing: Kong reports the missing primary key
+      const named = Object.values(ref).some((x) => x !== null && x !== undefined)
+      if (ref.id === undefined && named) {
         out[name] = ref
         continue
       }
-      if (ref.id === null || (ref.id === undefined && Object.keys(ref).length === 0)) {
+      if (ref.id === null || (ref.id === undefined && !named)) {
         errors[name] = { id: 'missing primary key' }
         continue
       }

@@ -40,7 +40,8 @@ export function coerceField(f: Field, v: unknown, configSchema?: z.ZodType): unk
       }
       return v
     default:
-      return Array.isArray(v) ? v[v.length - 1] : scalar(f.kind, v)
+      // a repeated key is a list, which a scalar field then refuses (`expected a string`), as in Kong
+      return Array.isArray(v) ? v : scalar(f.kind, v)
   }
 }
 

@@ -6,8 +6,11 @@ import type { AdminDeps } from './context.ts'
 
 const TAG_RE = /^[\x21-\x2b\x2d\x2e\x30-\x7e\u0080-\u{10FFFF}]+$/u
 
-function parseSize(raw: string | undefined): number {
-  if (raw === undefined) return 100
+function parseSize(all: string[] | undefined): number {
+  if (!all?.length) return 100
+  const raw = all[0]
+  // a repeated `size` decodes to a list, which Kong's tonumber() refuses
+  if (all.length > 1) throw new PosternError('INVALID_SIZE', 'size must be a number')
   const n = Number(raw)
   if (raw.trim() === '' || Number.isNaN(n)) throw new PosternError('INVALID_SIZE', 'size must be a number')
   if (!Number.isInteger(n) || n < 1 || n > 1000) throw new PosternError('INVALID_SIZE', 'size must be an integer between 1 and 1000')
@@ -28,7 +31,7 @@ function parseTags(raw: string | undefined): ListOptions['tags'] {
 
 /** List `def`; `nestedBase` is the URL prefix of a nested list (`/consumers/bob/plugins`). */
 export function listEntities(c: Context, deps: AdminDeps, def: EntityDef, where: Record<string, unknown> = {}, nestedBase?: string) {
-  const size = parseSize(c.req.query('size'))
+  const size = parseSize(c.req.queries('size'))
   const offset = c.req.query('offset')
   const tags = nestedBase ? undefined : 'tags' in def.fields ? parseTags(c.req.query('tags')) : undefined
   if (def.name === 'consumers' && !nestedBase && c.req.queries('custom_id')) {

@@ -223,7 +223,9 @@ export function encodeOffset(id: string): string {
 
 export function decodeOffset(token: string): string {
   const bad = (why: string) => new PosternError('INVALID_OFFSET', `'${token}' is not a valid offset: ${why}`)
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(token) || token.length === 0) throw bad('bad base64 encoding')
+  // as ngx.decode_base64: standard alphabet, padding optional, but a lone trailing sextet is invalid
+  const body = token.replace(/=+$/, '')
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(token) || body.length % 4 === 1) throw bad('bad base64 encoding')
   let parsed: unknown
   try {
     parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8'))

@@ -30,21 +30,37 @@ export function checkServicePath(p: string): string | null {
 
 const timeout = () => t.integer({ between: [1, 2147483646], default: 60000, required: true })
 
-/** Parses the `url` shorthand as Kong does: the URL overwrites protocol, host, port and path. */
+/** LuaSocket's url.parse, which Kong's shorthand relies on: `a.test:80/x` has scheme `a.test`, not a host. */
+export function parseUrl(url: string): { scheme?: string; host?: string; port?: string; path?: string } {
+  const out: { scheme?: string; host?: string; port?: string; path?: string } = {}
+  let rest = url.replace(/#[\s\S]*$/, '')
+  rest = rest.replace(/^([A-Za-z0-9][A-Za-z0-9+\-.]*):/, (_, x: string) => ((out.scheme = x), ''))
+  let authority: string | undefined
+  rest = rest.replace(/^\/\/([^/]*)/, (_, x: string) => ((authority = x), ''))
+  rest = rest.replace(/\?[\s\S]*$/, '').replace(/;[\s\S]*$/, '')
+  if (rest !== '') out.path = rest
+  if (authority !== undefined) {
+    let a = authority.replace(/^[^@]*@/, '')
+    a = a.replace(/:([^:\]]*)$/, (_, x: string) => ((out.port = x), ''))
+    if (a !== '') out.host = a.match(/^\[(.+)\]$/)?.[1] ?? a
+  }
+  return out
+}
+
+/** The `url` shorthand: the URL overwrites protocol, host, port and path (Kong's services.lua). */
 function expandUrl(value: unknown): { set?: Record<string, unknown>; error?: string } {
   if (typeof value !== 'string') return { error: 'expected a string' }
   if (value.trim() === '') return { error: 'length must be at least 1' }
-  const m = value.match(/^(?:([A-Za-z][A-Za-z0-9+.-]*):\/\/)?(\[[^\]]+\]|[^/:?#]*)(?::(\d*))?([^?#]*)/)
-  if (!m) return { error: `cannot parse '${value}'` }
-  const [, scheme, host, portText, path] = m
-  const port = portText ? Number(portText) : undefined
-  const protocol = scheme ? scheme.toLowerCase() : port === 443 ? 'https' : 'http'
+  const u = parseUrl(value)
+  const numeric = u.port !== undefined && /^\d+$/.test(u.port) ? Number(u.port) : undefined
+  const protocol = u.scheme ?? (numeric === 80 ? 'http' : numeric === 443 ? 'https' : 'http')
   return {
     set: {
       protocol,
-      host: host || null,
-      port: port ?? (protocol === 'https' ? 443 : 80),
-      path: path === '' ? null : path,
+      host: u.host ?? null,
+      // a non-numeric port stays text, so validation says `expected an integer`
+      port: numeric ?? u.port ?? (protocol === 'https' ? 443 : 80),
+      path: u.path ?? null,
     },
   }
 }

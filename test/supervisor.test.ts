@@ -1,0 +1,71 @@
+// `postern start` runs admin and proxy under one supervisor: SIGTERM stops both cleanly, and either
+// plane dying is reported and stops the other.
+import { describe, expect, it } from 'vitest'
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { ROOT, tempPrefix } from './support/processes.ts'
+
+function startBoth() {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bin/postern.ts'), 'start'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      KONG_PREFIX: tempPrefix('sup'),
+      KONG_ADMIN_LISTEN: '127.0.0.1:0',
+      KONG_CLUSTER_LISTEN: '127.0.0.1:0',
+      KONG_PROXY_LISTEN: '127.0.0.1:0',
+      KONG_STATUS_LISTEN: '127.0.0.1:0',
+      KONG_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  proc.stdout.on('data', (d) => (out += d))
+  proc.stderr.on('data', (d) => (out += d))
+  const ready = new Promise<{ admin: number; adminPid: number; proxyPid: number }>((resolve, reject) => {
+    const t = setInterval(() => {
+      const a = out.match(/admin (\d+) cluster \d+ pid (\d+)/)
+      const p = out.match(/proxy [\d,-]+ tls [\d,-]+ status \d+ pid (\d+)/)
+      if (a && p) {
+        clearInterval(t)
+        resolve({ admin: Number(a[1]), adminPid: Number(a[2]), proxyPid: Number(p[1]) })
+      }
+    }, 50)
+    proc.on('exit', () => {
+      clearInterval(t)
+      reject(new Error(out))
+    })
+  })
+  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)))
+  return { proc, ready, exited, output: () => out }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('postern start', () => {
+  it('runs both planes, and SIGTERM stops both cleanly', async () => {
+    const s = startBoth()
+    const { admin, adminPid, proxyPid } = await s.ready
+    expect((await fetch(`http://127.0.0.1:${admin}/`)).status).toBe(200)
+    s.proc.kill('SIGTERM')
+    expect(await s.exited).toBe(0)
+    expect(alive(adminPid)).toBe(false)
+    expect(alive(proxyPid)).toBe(false)
+  })
+
+  it('stops the admin and exits non-zero when the proxy dies', async () => {
+    const s = startBoth()
+    const { adminPid, proxyPid } = await s.ready
+    process.kill(proxyPid, 'SIGKILL')
+    expect(await s.exited).toBe(1)
+    expect(s.output()).toContain('proxy exited')
+    expect(alive(adminPid)).toBe(false)
+  })
+})
