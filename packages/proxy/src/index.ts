@@ -8,7 +8,8 @@ import { createLogger, loadCatalogue, type Settings } from '@postern/shared'
 import { ConfigState } from './runtime/state.ts'
 import { RuntimeConfig } from './runtime/runtime.ts'
 import { readConfigCache, writeConfigCache } from './runtime/cache-file.ts'
-import { TtlCache, httpClient, noStore } from './runtime/services.ts'
+import { TtlCache, httpClient } from './runtime/services.ts'
+import { openRuntimeStore } from './runtime/store.ts'
 import { ClusterSubscriber } from './cluster/subscriber.ts'
 import { startStatusServer } from './status/server.ts'
 import { createProxyHandler } from './pipeline/handler.ts'
@@ -35,6 +36,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   // Rebuilds are coalesced: a burst of events yields one new RuntimeConfig, swapped in one assignment.
   let scheduled = false
   let persistTimer: NodeJS.Timeout | undefined
+  // eslint-disable-next-line prefer-const
   let subscriber: ClusterSubscriber | undefined
   const rebuild = () => {
     scheduled = false
@@ -46,14 +48,17 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
       return
     }
     subscriber?.report(current.version, current.hash)
+    // persisting serializes the whole config: debounce it so bursts of changes write once
     clearTimeout(persistTimer)
-    persistTimer = setTimeout(() => {
-      try {
-        writeConfigCache(settings.prefix, state.toSnapshot())
-      } catch (e) {
-        log.error('could not persist config cache', { error: String(e) })
-      }
-    }, 20)
+    persistTimer = setTimeout(persist, 200)
+  }
+  const persist = () => {
+    persistTimer = undefined
+    try {
+      writeConfigCache(settings.prefix, state.toSnapshot())
+    } catch (e) {
+      log.error('could not persist config cache', { error: String(e) })
+    }
   }
   const onChange = () => {
     if (scheduled) return
@@ -72,7 +77,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   rebuild()
 
   const pools = new UpstreamPools()
-  const services = { cache, store: noStore, http: httpClient, log }
+  const services = { cache, store: openRuntimeStore(settings, catalogue, { log }), http: httpClient, log }
   const trusted = trustedIps(settings.trustedIps)
   const servers: Server[] = []
   const proxyPorts: number[] = []
@@ -110,7 +115,10 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
     runtime: () => current,
     async close() {
       subscriber!.stop()
-      clearTimeout(persistTimer)
+      if (persistTimer) {
+        clearTimeout(persistTimer)
+        persist()
+      }
       await Promise.all(
         [...servers, ...statusServers].map(
           (s) =>

@@ -2,11 +2,22 @@
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../drizzle')
+/** drizzle/ at the workspace root, found from this file (source) or from dist/ (bundle). */
+function findMigrations(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'drizzle')
+    if (existsSync(join(candidate, 'meta/_journal.json'))) return candidate
+    dir = resolve(dir, '..')
+  }
+  throw new Error('drizzle migrations folder not found')
+}
+
+export const MIGRATIONS_FOLDER = findMigrations()
 
 export interface Db {
   sqlite: Database.Database

@@ -36,8 +36,9 @@ export class ClusterSubscriber {
     return this.o.token ? { authorization: `Bearer ${this.o.token}` } : {}
   }
 
-  /** Connect; resolves true once the first message was applied, false if the admin is unreachable. */
-  start(firstTimeoutMs = 3000): Promise<boolean> {
+  /** Connect; resolves true once the first message was applied, false if the admin stays unreachable
+   * for `firstTimeoutMs` (retries go on in the background either way). */
+  start(firstTimeoutMs = 1500): Promise<boolean> {
     return new Promise((resolve) => {
       let settled = false
       const settle = (v: boolean) => {
@@ -46,12 +47,15 @@ export class ClusterSubscriber {
           resolve(v)
         }
       }
-      setTimeout(() => settle(false), firstTimeoutMs).unref()
-      this.connect(() => settle(true), () => settle(false))
+      setTimeout(() => settle(false), firstTimeoutMs) // not unref'd: start-up waits on it
+      this.firstMessage = () => settle(true)
+      this.connect()
     })
   }
 
-  private connect(onFirst?: () => void, onFail?: () => void): void {
+  private firstMessage?: () => void
+
+  private connect(): void {
     if (this.stopped) return
     const s = this.o.state
     const q = new URLSearchParams({ version: String(s.version), hash: s.hash, node_id: this.o.nodeId, hostname: hostname() })
@@ -61,18 +65,16 @@ export class ClusterSubscriber {
       if (res.statusCode !== 200) {
         this.o.log.error('cluster channel refused', { status: res.statusCode })
         res.resume()
-        onFail?.()
         return this.retry()
       }
       this.connected = true
       this.backoff = 200
       this.o.log.info('connected to control plane', { cp: this.o.controlPlane, version: s.version })
-      this.read(res, onFirst)
+      this.read(res, this.firstMessage)
     })
     req.on('error', (err) => {
       this.connected = false
       this.o.log.debug('cluster channel error', { error: err.message })
-      onFail?.()
       this.retry()
     })
     req.end()

@@ -49,9 +49,31 @@ function commonPrefix(a: string, b: string): string {
   return a.slice(0, i)
 }
 
+/**
+ * Compiled matchers per route object. Route objects are immutable and kept across configurations while
+ * unchanged, so a rebuild after one admin change compiles one route, not ten thousand. Ranks are reassigned
+ * on every build; that is safe because a build and all matching happen on one thread, and the previous
+ * router is never used again once the new one is swapped in.
+ */
+const compiled = new WeakMap<object, Matcher<any>[]>()
+
 function compileMatchers<R extends RouteInput>(routes: readonly R[], warn: (m: string) => void): Matcher<R>[] {
   const out: Matcher<R>[] = []
   for (const route of routes) {
+    const cached = compiled.get(route)
+    if (cached) {
+      for (const m of cached) out.push(m)
+      continue
+    }
+    const start = out.length
+    compileRoute(route, warn, out)
+    compiled.set(route, out.slice(start))
+  }
+  return out
+}
+
+function compileRoute<R extends RouteInput>(route: R, warn: (m: string) => void, out: Matcher<R>[]): void {
+  {
     const w = (msg: string) => warn(`route ${route.id}: ${msg}`)
     // Conditions other than paths are shared by all matchers of the route.
     const shared = {
@@ -65,7 +87,7 @@ function compileMatchers<R extends RouteInput>(routes: readonly R[], warn: (m: s
     const groups = splitPathGroups(route.paths)
     if (!groups) {
       out.push({ ...shared, priority: computePriority(route, null), group: null, regexes: null })
-      continue
+      return
     }
     for (const group of groups) {
       let regexes: RegexPath[] | null = null
@@ -81,7 +103,6 @@ function compileMatchers<R extends RouteInput>(routes: readonly R[], warn: (m: s
       out.push({ ...shared, priority: computePriority(route, group), group, regexes })
     }
   }
-  return out
 }
 
 function newBucket<R extends RouteInput>(): Bucket<R> {
@@ -138,13 +159,20 @@ export function buildRouter<R extends RouteInput>(routes: readonly R[], opts: Bu
   }
   // Matchers are inserted in rank order, so every list in every bucket stays sorted by rank.
   for (const m of matchers) {
+    if (!m.hosts) {
+      addToBucket(anyHost, m)
+      continue
+    }
+    const hosts = m.route.hosts!
+    if (hosts.length === 1) {
+      const [kind, text] = wildcardOf(splitHostPort(hosts[0]).name)
+      addToBucket(bucketIn(kind === 'suffix' ? suffix : kind === 'prefix' ? prefix : plain, text), m)
+      continue
+    }
     const targets = new Set<Bucket<R>>()
-    if (!m.hosts) targets.add(anyHost)
-    else {
-      for (const h of m.route.hosts!) {
-        const [kind, text] = wildcardOf(splitHostPort(h).name)
-        targets.add(bucketIn(kind === 'suffix' ? suffix : kind === 'prefix' ? prefix : plain, text))
-      }
+    for (const h of hosts) {
+      const [kind, text] = wildcardOf(splitHostPort(h).name)
+      targets.add(bucketIn(kind === 'suffix' ? suffix : kind === 'prefix' ? prefix : plain, text))
     }
     for (const b of targets) addToBucket(b, m)
   }

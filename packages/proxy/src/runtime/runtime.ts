@@ -26,6 +26,9 @@ export interface ChainEntry {
   consumerScoped: boolean
 }
 
+/** One RouteRow per stored route object, so unchanged routes keep their identity (and compiled matchers) across rebuilds. */
+const routeRows = new WeakMap<Entity, RouteRow>()
+
 const key = (name: string, route: string | null, service: string | null, consumer: string | null) => `${name}|${route ?? ''}|${service ?? ''}|${consumer ?? ''}`
 
 export class RuntimeConfig {
@@ -44,12 +47,12 @@ export class RuntimeConfig {
   readonly version: number
   readonly hash: string
   /** A private copy of the rows: the state keeps changing, this config never does. */
-  private tables = new Map<string, Map<string, Entity>>()
+  private tables: Map<string, Map<string, Entity>>
 
   constructor(state: ConfigState, readonly catalogue: Catalogue, log: Logger) {
     this.version = state.version
     this.hash = state.hash
-    for (const [n, t] of state.tables) this.tables.set(n, new Map(t))
+    this.tables = state.freeze()
     for (const s of this.table('services').values()) this.services.set(s.id, s)
     for (const c of this.table('consumers').values()) {
       this.consumers.set(c.id, c as Consumer)
@@ -59,7 +62,9 @@ export class RuntimeConfig {
     for (const r of this.table('routes').values()) {
       const svc = r.service ? this.services.get(r.service.id) : undefined
       if (svc && svc.enabled === false) continue // a disabled service takes its routes out of the router
-      routes.push({ ...(r as any), raw: r })
+      let row = routeRows.get(r)
+      if (!row) routeRows.set(r, (row = { ...(r as any), raw: r } as RouteRow))
+      routes.push(row)
     }
     this.router = buildRouter(routes)
     const used = new Set<string>()

@@ -55,4 +55,5 @@ export const noStore: PdkStore = {
   },
   findOne: async () => undefined,
   delete: async () => {},
+  update: async () => 0, deleteWhere: async () => 0,
 }

@@ -8,6 +8,8 @@ export class ConfigState {
   version = 0
   hash = EMPTY_HASH
   readonly tables = new Map<string, Map<string, Entity>>()
+  /** Tables handed to a RuntimeConfig: copied before the next change (copy-on-write, per table). */
+  private frozen = new WeakSet<Map<string, Entity>>()
 
   table(name: string): Map<string, Entity> {
     let t = this.tables.get(name)
@@ -15,10 +17,25 @@ export class ConfigState {
     return t
   }
 
+  /** A table about to change: a private copy if a RuntimeConfig still reads the current one. */
+  private writable(name: string): Map<string, Entity> {
+    const t = this.table(name)
+    if (!this.frozen.has(t)) return t
+    const copy = new Map(t)
+    this.tables.set(name, copy)
+    return copy
+  }
+
+  /** The current tables, frozen: later changes copy the tables they touch instead of mutating these. */
+  freeze(): Map<string, Map<string, Entity>> {
+    for (const t of this.tables.values()) this.frozen.add(t)
+    return new Map(this.tables)
+  }
+
   load(s: Snapshot): void {
     this.tables.clear()
     for (const [name, rows] of Object.entries(s.entities)) {
-      const t = this.table(name)
+      const t = this.writable(name)
       for (const r of rows) t.set(r.id, r)
     }
     this.version = s.version
@@ -30,7 +47,7 @@ export class ConfigState {
     for (const e of events) {
       if (e.version <= this.version) continue
       if (e.version !== this.version + 1) return false
-      const t = this.table(e.entity)
+      const t = this.writable(e.entity)
       if (e.op === 'delete') t.delete(e.id)
       else t.set(e.id, e.payload as Entity)
       this.version = e.version
