@@ -23,6 +23,8 @@ export class RequestState {
   bodyOverride: Buffer | null = null
   private query?: URLSearchParams
   private parsed?: Record<string, unknown>
+  /** PDK facades, built on first use and shared by the plugin contexts of this request. */
+  facades?: Facades
 
   constructor(
     readonly req: IncomingMessage,
@@ -77,11 +79,55 @@ function first(v: string | string[] | undefined): string | undefined {
 }
 
 class PluginCtx implements PluginContext {
-  constructor(private s: RequestState, readonly config: unknown, readonly pluginId: string) {}
+  readonly request: PluginContext['request']
+  readonly upstream: PluginContext['upstream']
+  readonly client: PluginContext['client']
+  readonly entities: PluginContext['entities']
+  readonly cache: PluginContext['cache']
+  readonly store: PluginContext['store']
+  readonly http: PluginContext['http']
+  readonly log: PluginContext['log']
+  readonly route: Entity | null
+  readonly service: Entity | null
+  readonly shared: Record<string, unknown>
 
-  get request() {
-    const s = this.s
-    return {
+  constructor(s: RequestState, readonly config: unknown, readonly pluginId: string) {
+    // the facades are built once per request and shared by every plugin context of it
+    const f = (s.facades ??= buildFacades(s))
+    this.request = f.request
+    this.upstream = f.upstream
+    this.client = f.client
+    this.entities = f.entities
+    this.cache = s.services.cache
+    this.store = s.services.store
+    this.http = s.services.http
+    this.log = s.services.log
+    this.route = s.route
+    this.service = s.service
+    this.shared = s.shared
+  }
+
+  exit(status: number, body?: unknown, headers?: Record<string, string>, reason?: string): Exit {
+    return { exit: true, status, body, headers, reason }
+  }
+
+  error(status: number, message: string, headers?: Record<string, string>, reason?: string): Exit {
+    return { exit: true, status, body: { message }, headers, reason, template: true }
+  }
+}
+
+export interface Facades {
+  request: PluginContext['request']
+  upstream: PluginContext['upstream']
+  client: PluginContext['client']
+  entities: PluginContext['entities']
+}
+
+function buildFacades(s: RequestState): Facades {
+  const h = s.upstreamHeaders
+  const rt = s.runtime
+  return {
+    request: {
       method: s.info.method,
       scheme: s.info.scheme,
       host: s.info.host,
@@ -94,13 +140,8 @@ class PluginCtx implements PluginContext {
       getQuery: () => s.getQuery(),
       getBody: () => s.readBody(),
       getParsedBody: () => s.parsedBody(),
-    }
-  }
-
-  get upstream() {
-    const h = this.s.upstreamHeaders
-    const s = this.s
-    return {
+    },
+    upstream: {
       setHeader: (name: string, value: string) => {
         h[name.toLowerCase()] = value
       },
@@ -115,54 +156,16 @@ class PluginCtx implements PluginContext {
         s.bodyOverride = Buffer.isBuffer(body) ? body : Buffer.from(body)
         if (contentType) h['content-type'] = contentType
       },
-    }
-  }
-
-  get client() {
-    const s = this.s
-    return {
+    },
+    client: {
       authenticate: (consumer: Consumer | null, credential: Credential | null) => {
         s.consumer = consumer
         s.credential = credential
       },
       getConsumer: () => s.consumer,
       getCredential: () => s.credential,
-      loadConsumer: (idOrUsername: string) => s.runtime.loadConsumer(idOrUsername),
-    }
-  }
-
-  get entities() {
-    const rt = this.s.runtime
-    return { find: (e: string, f: string, v: unknown) => rt.find(e, f, v), all: (e: string) => rt.all(e) }
-  }
-
-  get cache() {
-    return this.s.services.cache
-  }
-  get store() {
-    return this.s.services.store
-  }
-  get http() {
-    return this.s.services.http
-  }
-  get log() {
-    return this.s.services.log
-  }
-  get route() {
-    return this.s.route
-  }
-  get service() {
-    return this.s.service
-  }
-  get shared() {
-    return this.s.shared
-  }
-
-  exit(status: number, body?: unknown, headers?: Record<string, string>, reason?: string): Exit {
-    return { exit: true, status, body, headers, reason }
-  }
-
-  error(status: number, message: string, headers?: Record<string, string>, reason?: string): Exit {
-    return { exit: true, status, body: { message }, headers, reason, template: true }
+      loadConsumer: (idOrUsername: string) => rt.loadConsumer(idOrUsername),
+    },
+    entities: { find: (e: string, f: string, v: unknown) => rt.find(e, f, v), all: (e: string) => rt.all(e) },
   }
 }

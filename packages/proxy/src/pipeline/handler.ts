@@ -63,16 +63,22 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     const state = new RequestState(req, rt, deps.services, headers, { method, scheme, host: hostHeader.replace(/:\d+$/, ''), port: listener.port, path, rawQuery, clientIp }, route, service, requestId)
     const chain = rt.chainFor(route.id, service?.id ?? null)
     if (chain.length === 0) return proceed(state, [], m, t0)
-    runAccess(state, chain, rt).then(
-      ({ ran, exit }) => {
-        if (exit) return sendExit(req, res, exit, requestId, t0, headerFilter(state, ran, true))
-        proceed(state, ran, m, t0)
-      },
-      (err) => {
-        deps.services.log.error('plugin failed in access phase', { request_id: requestId, error: String(err?.stack ?? err) })
-        sendKongError(req, res, 500, 'An unexpected error occurred', requestId, t0)
-      },
-    )
+    const done = ({ ran, exit }: AccessOutcome) => {
+      if (exit) return sendExit(req, res, exit, requestId, t0, headerFilter(state, ran, true))
+      proceed(state, ran, m, t0)
+    }
+    const failed = (err: any) => {
+      deps.services.log.error('plugin failed in access phase', { request_id: requestId, error: String(err?.stack ?? err) })
+      sendKongError(req, res, 500, 'An unexpected error occurred', requestId, t0)
+    }
+    let outcome: AccessOutcome | Promise<AccessOutcome>
+    try {
+      outcome = runAccess(state, chain, rt)
+    } catch (err) {
+      return failed(err)
+    }
+    if (outcome instanceof Promise) outcome.then(done, failed)
+    else done(outcome)
 
     function proceed(s: RequestState, ran: PluginInstance[], match: typeof m, start: number): void {
       if (!service) return sendKongError(req, res, 503, 'no Service found with those values', requestId, start)
@@ -147,19 +153,25 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
   }
 }
 
-/** Access phases in chain order; consumer-scoped instances apply once an earlier plugin set a consumer. */
-async function runAccess(s: RequestState, chain: ReturnType<RuntimeConfig['chainFor']>, rt: RuntimeConfig): Promise<{ ran: PluginInstance[]; exit?: Exit }> {
-  const ran: PluginInstance[] = []
+type AccessOutcome = { ran: PluginInstance[]; exit?: Exit }
+
+/**
+ * Access phases in chain order; consumer-scoped instances apply once an earlier plugin set a consumer.
+ * Synchronous plugins run without a promise; the loop only becomes async at the first plugin that awaits.
+ */
+function runAccess(s: RequestState, chain: ReturnType<RuntimeConfig['chainFor']>, rt: RuntimeConfig, from = 0, ran: PluginInstance[] = []): AccessOutcome | Promise<AccessOutcome> {
   const routeId = s.route?.id ?? null
   const serviceId = s.service?.id ?? null
-  for (const entry of chain) {
-    const inst = rt.resolveWithConsumer(entry, routeId, serviceId, s.consumer?.id ?? null)
+  for (let i = from; i < chain.length; i++) {
+    const inst = rt.resolveWithConsumer(chain[i], routeId, serviceId, s.consumer?.id ?? null)
     if (!inst) continue
     ran.push(inst)
     const access = inst.def.handler.access
     if (!access) continue
-    let r = access(s.contextFor(inst.config, inst.id))
-    if (r && typeof (r as Promise<unknown>).then === 'function') r = await r
+    const r = access(s.contextFor(inst.config, inst.id))
+    if (r && typeof (r as Promise<unknown>).then === 'function') {
+      return (r as Promise<void | Exit>).then((v) => (v && v.exit ? { ran, exit: v } : runAccess(s, chain, rt, i + 1, ran)))
+    }
     if (r && (r as Exit).exit) return { ran, exit: r as Exit }
   }
   return { ran }
