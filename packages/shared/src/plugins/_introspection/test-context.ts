@@ -83,7 +83,7 @@ export function createTestContext<C>(world: TestWorld, config: C, req: TestReque
       set: (k, v, ttl) => void world.cache.set(k, { v, exp: world.now() + ttl * 1000 }),
       delete: (k) => void world.cache.delete(k),
     },
-    store: { insert: async () => ({}) as any, findOne: async () => undefined, delete: async () => {} },
+    store: {} as PluginContext["store"], // the token plugins keep no runtime data
     http,
     log: { debug() {}, info() {}, warn() {}, error() {} },
     route: null,
