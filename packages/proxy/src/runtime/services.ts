@@ -1,6 +1,6 @@
 // The proxy-wide services plugins reach through ctx: a bounded TTL cache, an outgoing HTTP client, and
 // the runtime-data store.
-import { request } from 'undici'
+import { Agent, request } from 'undici'
 import { PosternError, type PdkCache, type PdkHttp, type PdkStore } from '@postern/shared'
 
 /** Bounded TTL cache; the oldest entries go first when full (Map keeps insertion order). */
@@ -32,6 +32,12 @@ export class TtlCache implements PdkCache {
   }
 }
 
+let insecureAgent: Agent | undefined
+
+export class BodyTooLargeError extends Error {
+  readonly code = 'POSTERN_HTTP_BODY_TOO_LARGE'
+}
+
 export const httpClient: PdkHttp = {
   async request(url, opts = {}) {
     const timeout = opts.timeoutMs ?? 10_000
@@ -42,9 +48,21 @@ export const httpClient: PdkHttp = {
       headersTimeout: timeout,
       bodyTimeout: timeout,
       signal: AbortSignal.timeout(timeout),
+      dispatcher: opts.verifyTls === false ? (insecureAgent ??= new Agent({ connect: { rejectUnauthorized: false } })) : undefined,
     })
-    const body = Buffer.from(await res.body.arrayBuffer())
-    return { status: res.statusCode, headers: res.headers as Record<string, string | string[] | undefined>, body }
+    // read with a cap so a hostile or broken peer cannot make us buffer without bound
+    const max = opts.maxBytes ?? Infinity
+    const chunks: Buffer[] = []
+    let size = 0
+    for await (const chunk of res.body) {
+      size += chunk.length
+      if (size > max) {
+        res.body.destroy()
+        throw new BodyTooLargeError(`response body larger than ${max} bytes`)
+      }
+      chunks.push(chunk)
+    }
+    return { status: res.statusCode, headers: res.headers as Record<string, string | string[] | undefined>, body: Buffer.concat(chunks) }
   },
 }
 

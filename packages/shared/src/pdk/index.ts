@@ -81,11 +81,39 @@ export interface PdkCache {
   delete(key: string): void
 }
 
-/** Runtime data that must be shared by every proxy (oauth2 tokens and codes). */
+/** Options of a store write. */
+export interface PdkStoreWriteOptions {
+  /**
+   * Row time-to-live in seconds (Kong's DAO `ttl` option), for entities that declare a `purge_at` field:
+   * the row becomes invisible `ttl` seconds from now and is purged in the background. Omitted: never.
+   */
+  ttl?: number
+}
+
+/**
+ * Runtime data that must be shared by every proxy (oauth2 tokens and codes): rows of entities declared with
+ * `exportable: false`, written on the request path and visible to every proxy of the same store at once.
+ *
+ * `where` matches fields by equality (all of them); a foreign field takes `{ id }` and `null` matches a
+ * missing value. Rows whose `purge_at` has passed are never returned, updated or deleted.
+ */
 export interface PdkStore {
-  insert(entity: string, row: Record<string, unknown>): Promise<Entity>
+  /** Validate and insert one row, filling the entity's defaults and auto fields (id, created_at, random keys). */
+  insert(entity: string, row: Record<string, unknown>, opts?: PdkStoreWriteOptions): Promise<Entity>
+  /** The first live row matching `where`, or undefined. */
   findOne(entity: string, where: Record<string, unknown>): Promise<Entity | undefined>
+  /**
+   * Set `patch` on the live rows matching `where`; resolves to how many changed. Matching on the value being
+   * replaced gives compare-and-set: `update(e, { id, access_token: old }, { access_token: fresh })`.
+   */
+  update(entity: string, where: Record<string, unknown>, patch: Record<string, unknown>, opts?: PdkStoreWriteOptions): Promise<number>
+  /** Delete one row by id. */
   delete(entity: string, id: string): Promise<void>
+  /**
+   * Delete the live rows matching `where`; resolves to how many were deleted. A result of 1 on
+   * `{ id }` tells the caller that it, and no other proxy, consumed the row (single-use codes).
+   */
+  deleteWhere(entity: string, where: Record<string, unknown>): Promise<number>
 }
 
 export interface PdkLogger {
@@ -97,7 +125,11 @@ export interface PdkLogger {
 
 /** Outgoing HTTP client (undici), for introspection and JWKS calls. */
 export interface PdkHttp {
-  request(url: string, opts?: { method?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number }): Promise<{
+  /**
+   * One request. `timeoutMs` bounds the whole exchange (default 10 s); `maxBytes` aborts a larger response
+   * body (rejects with code `POSTERN_HTTP_BODY_TOO_LARGE`); `verifyTls: false` skips certificate checks.
+   */
+  request(url: string, opts?: { method?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number; maxBytes?: number; verifyTls?: boolean }): Promise<{
     status: number
     headers: Record<string, string | string[] | undefined>
     body: Buffer

@@ -12,7 +12,14 @@ export interface IntrospectionCall {
   tokenTypeHint?: string | null
   headers?: Record<string, string>
   timeoutMs: number
+  /** false skips certificate checks (phantom-token's `verify_ssl`). */
+  verifyTls?: boolean
+  /** Largest answer accepted; larger ones are a transport failure, never buffered whole. */
+  maxBytes?: number
 }
+
+/** Introspection answers are small; anything larger than this is refused rather than buffered. */
+export const MAX_INTROSPECTION_BYTES = 1024 * 1024
 
 export type IntrospectionAnswer =
   | { kind: 'response'; status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
@@ -47,6 +54,8 @@ export async function introspect(http: PdkHttp, call: IntrospectionCall): Promis
       },
       body: introspectionBody(call.token, call.tokenTypeHint),
       timeoutMs: call.timeoutMs,
+      verifyTls: call.verifyTls,
+      maxBytes: call.maxBytes ?? MAX_INTROSPECTION_BYTES,
     })
     return { kind: 'response', status: res.status, headers: res.headers, body: res.body }
   } catch (e) {

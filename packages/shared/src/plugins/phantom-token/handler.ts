@@ -15,7 +15,7 @@ const LOG_SCOPE = 'The required scope was not found in the received access token
 
 async function load(ctx: PluginContext<PhantomToken>, token: string): Promise<LoadResult<PhantomEntry, Failure>> {
   const c = ctx.config
-  const ans = await introspect(ctx.http, { url: c.endpoint, token, accept: ACCEPT_JWT, authorization: c.authorization, timeoutMs: INTROSPECTION_TIMEOUT_MS })
+  const ans = await introspect(ctx.http, { url: c.endpoint, token, accept: ACCEPT_JWT, authorization: c.authorization, timeoutMs: INTROSPECTION_TIMEOUT_MS, verifyTls: c.verifySsl })
   if (ans.kind === 'transport') {
     ctx.log.error(LOG_IDP_FAILED, { plugin: 'phantom-token', error: ans.error })
     return { ok: false, failure: { status: 500, reason: 'phantom-token.idp_unreachable' } }
