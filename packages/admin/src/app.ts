@@ -6,6 +6,7 @@ import { hostname } from 'node:os'
 import { HttpError, PosternError } from '@postern/shared'
 import { buildEntityEndpoints, registerTable } from './endpoints/generic.ts'
 import { registerSchemaEndpoints } from './endpoints/schemas.ts'
+import { MAX_ARGS } from './body/decode.ts'
 import type { AdminDeps } from './endpoints/context.ts'
 import type { Logger } from '@postern/shared/logger.ts'
 
@@ -28,6 +29,13 @@ export function createAdminApp(deps: AdminDeps, log: Logger, extra?: (app: Hono)
 
   // nginx_admin_client_max_body_size: counted on the stream too, so chunked bodies cannot slip past it
   app.use('*', bodyLimit({ maxSize: deps.settings.adminMaxBody, onError: () => { throw new HttpError(413, 'Payload too large') } }))
+
+  // query strings share the 1000-argument limit of form bodies (Kong's max_uri_args)
+  app.use('*', async (c, next) => {
+    const q = c.req.url.indexOf('?')
+    if (q >= 0 && [...new URLSearchParams(c.req.url.slice(q + 1)).keys()].length > MAX_ARGS) throw new HttpError(400, 'Too many arguments')
+    await next()
+  })
 
   app.onError((err, c) => {
     if (err instanceof PosternError) return c.json(err.toJSON(), err.status as any)

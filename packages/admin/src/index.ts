@@ -8,6 +8,8 @@ import { openDatabase } from './store/database.ts'
 import { Store } from './store/store.ts'
 import { createAdminApp } from './app.ts'
 import { ClusterPublisher } from './cluster/publisher.ts'
+import { registerConfigEndpoints, type DeclarativeState } from './endpoints/config.ts'
+import { readDeclarativeFile, replaceAll } from './declarative/load.ts'
 
 export interface AdminHandle {
   adminPorts: number[]
@@ -24,14 +26,20 @@ export async function startAdmin(settings: Settings): Promise<AdminHandle> {
   for (const l of settings.clusterListen) {
     if (!isLoopback(l.host) && !settings.clusterToken) throw new Error('KONG_CLUSTER_TOKEN must be set when KONG_CLUSTER_LISTEN is not a loopback address')
   }
+  // DB-less: a broken file stops start-up before the database is touched
+  const readOnly = settings.database === 'off'
+  const declarativeConfig = readOnly && settings.declarativeConfig ? readDeclarativeFile(settings.declarativeConfig, catalogue) : undefined
   const db = openDatabase(settings.prefix)
   const bus = new EventEmitter()
   const store = new Store(db, catalogue, bus)
+  const declarative: DeclarativeState = { hash: null }
+  if (declarativeConfig) {
+    replaceAll(store, catalogue, declarativeConfig)
+    declarative.hash = declarativeConfig.hash
+  }
   const publisher = new ClusterPublisher(store, bus, log, settings.clusterToken)
-  const app = createAdminApp(
-    { store, catalogue, settings, readOnly: false, nodeId: randomUUID(), startedAt: Date.now(), nodes: () => [...publisher.nodes.values()] },
-    log,
-  )
+  const deps = { store, catalogue, settings, readOnly, nodeId: randomUUID(), startedAt: Date.now(), nodes: () => [...publisher.nodes.values()] }
+  const app = createAdminApp(deps, log, (a) => registerConfigEndpoints(a, deps, declarative))
   const servers: Server[] = []
   const adminPorts: number[] = []
   for (const l of settings.adminListen) {

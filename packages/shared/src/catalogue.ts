@@ -29,7 +29,9 @@ export async function loadCatalogue(names: string[], cwd = process.cwd()): Promi
       plugins.set(name, bundled)
       continue
     }
-    plugins.set(name, await importPlugin(name, cwd))
+    // keyed by the declared name: `KONG_PLUGINS=./my-plugin.ts` enables the plugin named inside it
+    const def = await importPlugin(name, cwd)
+    plugins.set(def.name, def)
   }
   const entities = [...CORE_ENTITIES]
   for (const p of plugins.values()) for (const d of p.daos) if (!entities.includes(d)) entities.push(d)

@@ -4,6 +4,7 @@ import type { z } from 'zod'
 import { isUuid, newId, nowSeconds, randomString, type Field } from './typedefs.ts'
 import { issuesToFields } from './zod-kong.ts'
 import { schemaViolation, type FieldErrors } from './errors.ts'
+import { setOwn } from './own.ts'
 
 export type Entity = Record<string, any> & { id: string }
 
@@ -12,6 +13,10 @@ export interface ValidationContext {
   plugins: ReadonlyMap<string, { schema: z.ZodType; consumerScope?: boolean; protocols?: readonly string[] }>
   /** insert (POST/PUT) or update (PATCH: the merged entity is validated as a whole). */
   op: 'insert' | 'update'
+  /** Read another entity by id (plugins check their route's protocols, as Kong's plugins DAO). */
+  find?: (entity: string, id: string) => Entity | undefined
+  /** Every entity of a kind matching `where` (`{ service: { id } }`). */
+  findAll?: (entity: string, where: Record<string, unknown>) => Entity[]
 }
 
 export interface EntitySpec<F extends Record<string, Field>> {
@@ -25,6 +30,8 @@ export interface EntitySpec<F extends Record<string, Field>> {
   fields: F
   /** Input-only fields that expand into real ones (services' `url`). */
   shorthands?: Record<string, (value: unknown) => { set?: Record<string, unknown>; error?: string }>
+  /** Subschema defaults applied to the raw input before field defaults (grpc routes: `strip_path` false). */
+  prepare?: (src: Record<string, unknown>) => void
   /** Entity-level checks: a string goes to `@entity`, an object merges into `fields`. */
   checks?: Array<(e: Record<string, any>) => string | FieldErrors | null>
   /** Dynamic validation that may rewrite the entity (plugin `config` against the plugin's schema). */
@@ -45,6 +52,7 @@ export interface EntityDef<F extends Record<string, Field> = Record<string, Fiel
   shorthands: NonNullable<EntitySpec<F>['shorthands']>
   checks: NonNullable<EntitySpec<F>['checks']>
   refine?: EntitySpec<F>['refine']
+  prepare?: EntitySpec<F>['prepare']
   uniqueTogether?: string[]
   exportable: boolean
   parent?: string
@@ -57,6 +65,8 @@ export interface EntityDef<F extends Record<string, Field> = Record<string, Fiel
   toRow(e: Entity): Record<string, unknown>
   fromRow(row: Record<string, unknown>): Entity
 }
+
+const AT_LEAST_ONE = 'at least one of these fields must be non-empty'
 
 const tables = new Map<string, SQLiteTableWithColumns<any>>()
 
@@ -91,6 +101,7 @@ export function defineEntity<F extends Record<string, Field>>(spec: EntitySpec<F
     shorthands: spec.shorthands ?? {},
     checks: spec.checks ?? [],
     refine: spec.refine,
+    prepare: spec.prepare,
     uniqueTogether: spec.uniqueTogether,
     exportable: spec.exportable ?? true,
     parent: spec.parent,
@@ -130,8 +141,10 @@ function validateEntity(def: EntityDef, input: Record<string, unknown>, ctx: Val
     if (error) errors[name] = error
     else Object.assign(src, set)
   }
+  def.prepare?.(src)
   const out: Record<string, unknown> = {}
-  for (const key of Object.keys(src)) if (!(key in def.fields)) errors[key] = 'unknown field'
+  // own keys only: `constructor` or `__proto__` in a body are unknown fields, not inherited members
+  for (const key of Object.keys(src)) if (!Object.hasOwn(def.fields, key)) setOwn(errors, key, 'unknown field')
   for (const [name, f] of Object.entries(def.fields)) {
     let v = src[name]
     if (v === undefined) {
@@ -168,8 +181,10 @@ function validateEntity(def: EntityDef, input: Record<string, unknown>, ctx: Val
     for (const check of def.checks) {
       const res = check(out)
       if (!res) continue
-      if (typeof res === 'string') ((errors['@entity'] ??= []) as string[]).push(res)
-      else Object.assign(errors, mergeFields(errors, res))
+      // Kong's validate_update rewords at-least-one-of so the client sees the merged entity failed
+      const msg = typeof res === 'string' && ctx.op === 'update' && res.startsWith(AT_LEAST_ONE) ? `when updating, ${res}` : res
+      if (typeof msg === 'string') ((errors['@entity'] ??= []) as string[]).push(msg)
+      else Object.assign(errors, mergeFields(errors, res as FieldErrors))
     }
   }
   if (Object.keys(errors).length === 0 && def.refine) {

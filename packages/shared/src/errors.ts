@@ -78,19 +78,86 @@ function luaValue(v: unknown): string {
 export type FieldErrors = { [k: string]: FieldErrorValue }
 export type FieldErrorValue = string | string[] | FieldErrors | (FieldErrorValue | null)[]
 
-/** Kong's schema-violation message: `@entity` first, then fields sorted, nested keys dotted, arrays 1-based. */
+/** Lua's `%q`-style quoting, as penlight uses for strings. */
+const luaQuote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\\n')}"`
+
+/**
+ * penlight's `pretty.write` (two-space indent), which Kong uses for anything nested deeper than
+ * `field.sub` in a message. JSON `null` array slots are Lua holes: the array part stops there and later
+ * positions print as `[n] = ...`. Keys are sorted (penlight's own order is the hash order).
+ */
+export function luaPretty(v: unknown): string {
+  const lines: string[] = []
+  let line = ''
+  const put = (s: string) => (line += s)
+  const putln = (s: string) => {
+    lines.push(line + s)
+    line = ''
+  }
+  const eatComma = () => {
+    const n = lines.length - 1
+    if (lines[n].endsWith(',')) lines[n] = lines[n].slice(0, -1)
+  }
+  const write = (x: unknown, oldIndent: string, indent: string) => {
+    if (typeof x === 'string') return putln(luaQuote(x) + ',')
+    if (x === null || typeof x !== 'object') return putln(String(x) + ',')
+    putln('{')
+    const next = indent + '  '
+    if (Array.isArray(x)) {
+      let i = 0
+      for (; i < x.length && x[i] !== null && x[i] !== undefined; i++) {
+        put(indent)
+        write(x[i], indent, next)
+      }
+      for (; i < x.length; i++) {
+        if (x[i] === null || x[i] === undefined) continue
+        put(`${indent}[${i + 1}] = `)
+        write(x[i], indent, next)
+      }
+    } else {
+      for (const k of Object.keys(x).sort()) {
+        const val = (x as Record<string, unknown>)[k]
+        if (val === null || val === undefined) continue
+        put(indent + (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? k : `[${luaQuote(k)}]`) + ' = ')
+        write(val, indent, next)
+      }
+    }
+    eatComma()
+    putln(oldIndent + '},')
+  }
+  write(v, '', '  ')
+  eatComma()
+  return lines.join('\n')
+}
+
+/** Keys of a Lua table in sorted order; a JSON array's `null` slots are holes, not keys. */
+function luaKeys(v: object): (string | number)[] {
+  if (Array.isArray(v)) return v.flatMap((x, i) => (x === null || x === undefined ? [] : [i + 1]))
+  return Object.keys(v).sort()
+}
+
+/**
+ * Kong's schema-violation message (errors.lua): `@entity` messages first, then each field in sorted
+ * order as `field: msg`, or one level down as `field.sub: msg` (arrays 1-based); anything deeper is
+ * rendered with penlight's pretty printer.
+ */
 export function schemaViolationMessage(fields: FieldErrors): string {
   const items: string[] = []
   const entity = fields['@entity']
   if (Array.isArray(entity)) items.push(...(entity as string[]))
   else if (typeof entity === 'string') items.push(entity)
-  const walk = (prefix: string, v: unknown) => {
-    if (v === null || v === undefined) return
-    if (typeof v === 'string') items.push(`${prefix}: ${v}`)
-    else if (Array.isArray(v)) v.forEach((x, i) => walk(`${prefix}.${i + 1}`, x))
-    else for (const k of Object.keys(v as object).sort()) walk(prefix ? `${prefix}.${k}` : k, (v as any)[k])
+  for (const k of Object.keys(fields).sort()) {
+    const v = fields[k]
+    if (k === '@entity' || v === null || v === undefined) continue
+    if (typeof v !== 'object') {
+      items.push(`${k}: ${v}`)
+      continue
+    }
+    for (const sub of luaKeys(v)) {
+      const x = (v as any)[Array.isArray(v) ? (sub as number) - 1 : sub]
+      items.push(`${k}.${sub}: ${typeof x === 'object' && x !== null ? luaPretty(x) : x}`)
+    }
   }
-  for (const k of Object.keys(fields).sort()) if (k !== '@entity') walk(k, fields[k])
   if (items.length === 1) return `schema violation (${items[0]})`
   return `${items.length} schema violations (${items.join('; ')})`
 }

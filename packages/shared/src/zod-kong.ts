@@ -2,6 +2,7 @@
 // issues into Kong's `fields` tree (arrays aligned by position, records nested, `@entity` for entity checks).
 import { z } from 'zod'
 import type { FieldErrors } from './errors.ts'
+import { setOwn } from './own.ts'
 
 const ARTICLE: Record<string, string> = {
   string: 'a string', number: 'a number', int: 'an integer', boolean: 'a boolean', array: 'an array',
@@ -73,19 +74,23 @@ export function issuesToFields(issues: readonly z.core.$ZodIssue[], base: (strin
   return root
 }
 
+/** Own properties only: an input key such as `__proto__` must never lead the tree onto a prototype. */
+const own = (node: any, key: string | number) => (Object.hasOwn(node, key) ? node[key] : undefined)
+
 function put(root: any, path: (string | number)[], msg: string): void {
   let node = root
   for (let i = 0; i < path.length; i++) {
     const key = path[i]
     const last = i === path.length - 1
     if (last) {
-      if (node[key] === undefined || node[key] === null) node[key] = msg
+      // a record's own entity checks (sources' `{ip, port}`) nest as `{"@entity": [...]}`
+      if (key === '@entity') (own(node, key) ?? setOwn(node, key, [])[key]).push(msg)
+      else if (own(node, key) === undefined || own(node, key) === null) setOwn(node, key, msg)
       return
     }
     const nextIsIndex = typeof path[i + 1] === 'number'
-    if (node[key] === undefined || node[key] === null || typeof node[key] === 'string') {
-      node[key] = nextIsIndex ? [] : {}
-    }
+    const cur = own(node, key)
+    if (cur === undefined || cur === null || typeof cur === 'string') setOwn(node, key, nextIsIndex ? [] : {})
     if (nextIsIndex && Array.isArray(node[key])) {
       const arr = node[key] as unknown[]
       const idx = path[i + 1] as number

@@ -1,6 +1,6 @@
 // Form and multipart values are text: coerce them with the entity's field kinds, and `config` with the
 // plugin's zod schema (Kong's arguments coercion). JSON bodies are never coerced.
-import type { Field } from '@postern/shared'
+import { setOwn, type Field } from '@postern/shared'
 import type { z } from 'zod'
 
 function scalar(kind: string, v: unknown): unknown {
@@ -25,17 +25,20 @@ export function coerceField(f: Field, v: unknown, configSchema?: z.ZodType): unk
     case 'map':
       if (v && typeof v === 'object' && !Array.isArray(v)) {
         const out: Record<string, unknown> = {}
-        for (const [k, x] of Object.entries(v)) out[k] = f.elem ? coerceField(f.elem, x) : x
+        for (const [k, x] of Object.entries(v)) setOwn(out, k, f.elem ? coerceField(f.elem, x) : x)
         return out
       }
       return v
     case 'record':
-      return configSchema ? coerceZod(configSchema, v) : v
+      if (configSchema) return coerceZod(configSchema, v)
+      // records with declared sub-fields (route `sources[1].port=80`) coerce each known sub-field
+      if (f.fields && v && typeof v === 'object' && !Array.isArray(v)) return coerceEntity(f.fields, v as Record<string, unknown>)
+      return v
     case 'foreign':
       if (v && typeof v === 'object' && !Array.isArray(v)) {
         const ref = v as Record<string, unknown>
         const out: Record<string, unknown> = {}
-        for (const [k, x] of Object.entries(ref)) out[k] = x === '' ? null : x
+        for (const [k, x] of Object.entries(ref)) setOwn(out, k, x === '' ? null : x)
         return out
       }
       return v
@@ -49,8 +52,8 @@ export function coerceField(f: Field, v: unknown, configSchema?: z.ZodType): unk
 export function coerceEntity(fields: Record<string, Field>, input: Record<string, unknown>, configSchema?: z.ZodType): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(input)) {
-    const f = fields[k]
-    out[k] = f ? coerceField(f, v, k === 'config' ? configSchema : undefined) : v === '' ? null : v
+    const f = Object.hasOwn(fields, k) ? fields[k] : undefined
+    setOwn(out, k, f ? coerceField(f, v, k === 'config' ? configSchema : undefined) : v === '' ? null : v)
   }
   return out
 }
@@ -76,7 +79,7 @@ export function coerceZod(schema: z.ZodType, v: unknown): unknown {
       if (!v || typeof v !== 'object' || Array.isArray(v)) return v
       const shape = s._zod.def.shape
       const out: Record<string, unknown> = {}
-      for (const [k, x] of Object.entries(v as object)) out[k] = shape[k] ? coerceZod(shape[k], x) : x
+      for (const [k, x] of Object.entries(v as object)) setOwn(out, k, Object.hasOwn(shape, k) ? coerceZod(shape[k], x) : x)
       return out
     }
     case 'array': {
@@ -86,7 +89,7 @@ export function coerceZod(schema: z.ZodType, v: unknown): unknown {
     case 'record': {
       if (!v || typeof v !== 'object' || Array.isArray(v)) return v
       const out: Record<string, unknown> = {}
-      for (const [k, x] of Object.entries(v as object)) out[k] = coerceZod(s._zod.def.valueType, x)
+      for (const [k, x] of Object.entries(v as object)) setOwn(out, k, coerceZod(s._zod.def.valueType, x))
       return out
     }
     case 'number':

@@ -13,7 +13,8 @@ export interface DecodedBody {
 }
 
 const ACCEPTED = ['application/json', 'multipart/form-data', 'application/x-www-form-urlencoded']
-const MAX_ARGS = 1000
+/** Kong's max_uri_args / max_post_args. */
+export const MAX_ARGS = 1000
 
 export async function decodeBody(c: Context, opts: { yaml?: boolean } = {}): Promise<DecodedBody> {
   const type = c.req.header('content-type')

@@ -1,8 +1,12 @@
 // Kong's form key grammar (kong/api/arguments_decoder.lua, in our words): `a.b`, `a[]`, `a[1]`, `a[name]`
 // turn flat name/value pairs into nested objects and arrays. Pure; unit-tested beside.
+import { HttpError, setOwn } from '@postern/shared'
 
 const APPEND = Symbol('append')
-type Seg = string | number | typeof APPEND
+export type Seg = string | number | typeof APPEND
+export { APPEND }
+/** Deeper keys are refused: no Kong field nests this far, and unbounded depth would exhaust the stack. */
+export const MAX_KEY_DEPTH = 32
 
 /** Split a form key into path segments: `config.key_names[1]` → ['config', 'key_names', 1]. */
 export function parseKey(raw: string, allowMaps = true): Seg[] | null {
@@ -36,57 +40,84 @@ export function parseKey(raw: string, allowMaps = true): Seg[] | null {
       cur += ch
       i++
     }
+    if (segs.length > MAX_KEY_DEPTH) throw new HttpError(400, `invalid argument name: nested deeper than ${MAX_KEY_DEPTH} levels`)
   }
   if (cur) segs.push(cur)
   return segs.length ? segs : null
 }
 
-/** Build the nested argument object from ordered pairs; repeated scalar keys become arrays. */
+/**
+ * An array under construction. Positions arrive in any order (`a[3]=` before `a[1]=`) and may be huge
+ * (`a[4294967294]=`), so they are kept in a map and only sorted at the end: never a sparse JS array.
+ */
+class Slots {
+  readonly at = new Map<number, unknown>()
+  private max = 0
+  set(i: number, v: unknown): void {
+    this.at.set(i, v)
+    if (i > this.max) this.max = i
+  }
+  append(v: unknown): void {
+    this.set(this.max + 1, v)
+  }
+}
+type Node = Map<string, unknown> | Slots
+
+const isNode = (v: unknown): v is Node => v instanceof Map || v instanceof Slots
+const read = (node: Node, key: string | number) => (node instanceof Slots ? node.at.get(key as number) : node.get(key as string))
+const write = (node: Node, key: string | number, v: unknown) => (node instanceof Slots ? node.set(key as number, v) : node.set(key as string, v))
+
+/** Build the nested argument object from ordered pairs; a path that receives several values becomes an array. */
 export function decodeForm(pairs: Iterable<[string, string]>, allowMaps = true): Record<string, unknown> {
-  const root: Record<string, unknown> = {}
-  const indexed = new WeakSet<object>()
+  const root: Node = new Map()
   for (const [rawKey, value] of pairs) {
     const segs = parseKey(rawKey, allowMaps)
     if (!segs) continue
-    let node: any = root
+    let node: Node = root
     for (let i = 0; i < segs.length; i++) {
       const seg = segs[i]
-      const last = i === segs.length - 1
-      if (seg === APPEND) {
-        if (!Array.isArray(node)) break
-        if (last) node.push(value)
+      // the kinds must agree: `a[1]=x&a.b=y` or `a.b=x&a[]=y` cannot both hold, so the later pair is dropped
+      let key: string | number
+      if (node instanceof Slots) {
+        if (seg === APPEND) key = -1
+        else if (typeof seg === 'number') key = seg
+        else break
+      } else if (seg === APPEND) break
+      else key = String(seg)
+      if (i === segs.length - 1) {
+        if (key === -1) (node as Slots).append(value)
         else {
-          const next = {}
-          node.push(next)
-          node = next
+          const prev = read(node, key)
+          if (prev === undefined) write(node, key, value)
+          else if (prev instanceof Slots) prev.append(value)
+          else {
+            const list = new Slots()
+            list.append(prev)
+            list.append(value)
+            write(node, key, list)
+          }
         }
-        continue
+        break
       }
       const next = segs[i + 1]
-      const slot = typeof seg === 'number' ? seg - 1 : seg
-      if (typeof seg === 'number') indexed.add(node)
-      if (last) {
-        const prev = node[slot]
-        if (prev === undefined) node[slot] = value
-        else if (Array.isArray(prev)) prev.push(value)
-        else node[slot] = [prev, value]
-      } else {
-        if (node[slot] === undefined || typeof node[slot] !== 'object') {
-          node[slot] = next === APPEND || typeof next === 'number' ? [] : {}
-        }
-        node = node[slot]
+      let child = key === -1 ? undefined : read(node, key)
+      if (!isNode(child)) {
+        child = next === APPEND || typeof next === 'number' ? new Slots() : new Map<string, unknown>()
+        if (key === -1) (node as Slots).append(child)
+        else write(node, key, child)
       }
+      node = child as Node
     }
   }
-  return compact(root) as Record<string, unknown>
+  return finish(root) as Record<string, unknown>
 }
 
-/** Sparse arrays from `a[3]=` keep their order but lose holes (Kong leaves them empty; we drop them). */
-function compact(v: unknown): unknown {
-  if (Array.isArray(v)) return v.filter((x) => x !== undefined).map(compact)
-  if (v && typeof v === 'object') {
+/** Plain objects and dense arrays in position order (Kong leaves holes empty; we drop them). */
+function finish(v: unknown): unknown {
+  if (v instanceof Slots) return [...v.at.keys()].sort((a, b) => a - b).map((k) => finish(v.at.get(k)))
+  if (v instanceof Map) {
     const out: Record<string, unknown> = {}
-    for (const [k, x] of Object.entries(v)) out[k] = compact(x)
+    for (const [k, x] of v) setOwn(out, k, finish(x))
     return out
   }
   return v

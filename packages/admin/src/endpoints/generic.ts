@@ -2,7 +2,7 @@
 // endpoint key, nested collection and item under each foreign parent, and the item's parent.
 import type { Context, Hono } from 'hono'
 import { isUuid, type Entity, type EntityDef } from '@postern/shared'
-import { assertWritable, notFound, patchNotFound, readEntityBody, written, type AdminDeps } from './context.ts'
+import { VERSION_HEADER, assertWritable, notFound, patchNotFound, readEntityBody, written, type AdminDeps } from './context.ts'
 import { listEntities } from './listing.ts'
 
 type Verb = 'get' | 'post' | 'put' | 'patch' | 'delete'
@@ -62,10 +62,14 @@ export function buildEntityEndpoints(deps: AdminDeps): EndpointTable {
       },
       delete: (c) => {
         const existing = store.lookup(def, seg(c, 'key'))
-        if (!existing) return c.body(null, 204)
+        // Kong answers 204 when nothing existed; the version header still says which config this reflects
+        if (!existing) {
+          c.header(VERSION_HEADER, String(store.events.head().version))
+          return c.body(null, 204)
+        }
         assertWritable(deps, def, 'remove')
         const { version } = store.write(() => store.remove(def, existing))
-        c.header('X-Postern-Config-Version', String(version))
+        c.header(VERSION_HEADER, String(version))
         return c.body(null, 204)
       },
     })
@@ -122,7 +126,7 @@ export function buildEntityEndpoints(deps: AdminDeps): EndpointTable {
           const existing = loadChild(c, loadParent(c))
           assertWritable(deps, def, 'remove')
           const { version } = store.write(() => store.remove(def, existing))
-          c.header('X-Postern-Config-Version', String(version))
+          c.header(VERSION_HEADER, String(version))
           return c.body(null, 204)
         },
       })

@@ -22,7 +22,12 @@ export class Store {
   }
 
   get validation(): ValidationContext {
-    return { plugins: this.catalogue.plugins as any, op: 'insert' }
+    return {
+      plugins: this.catalogue.plugins as any,
+      op: 'insert',
+      find: (entity, id) => this.findBy(this.catalogue.entity(entity)!, 'id', id),
+      findAll: (entity, where) => this.findAll(this.catalogue.entity(entity)!, where),
+    }
   }
 
   /** Run `fn` in one transaction; events appended inside are published after commit. */
