@@ -19,6 +19,20 @@ CREATE TABLE `postern_events` (
 	`created_at` integer NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE `jwt_secrets` (
+	`id` text PRIMARY KEY NOT NULL,
+	`created_at` integer,
+	`consumer_id` text,
+	`key` text,
+	`secret` text,
+	`rsa_public_key` text,
+	`algorithm` text,
+	`jwks_uri` text,
+	`tags` text,
+	FOREIGN KEY (`consumer_id`) REFERENCES `consumers`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `jwt_secrets_key_unique` ON `jwt_secrets` (`key`);--> statement-breakpoint
 CREATE TABLE `keyauth_credentials` (
 	`id` text PRIMARY KEY NOT NULL,
 	`created_at` integer,
@@ -29,6 +43,57 @@ CREATE TABLE `keyauth_credentials` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `keyauth_credentials_key_unique` ON `keyauth_credentials` (`key`);--> statement-breakpoint
+CREATE TABLE `oauth2_authorization_codes` (
+	`id` text PRIMARY KEY NOT NULL,
+	`created_at` integer,
+	`service_id` text,
+	`credential_id` text,
+	`code` text,
+	`authenticated_userid` text,
+	`scope` text,
+	`challenge` text,
+	`challenge_method` text,
+	`plugin_id` text,
+	`purge_at` integer,
+	FOREIGN KEY (`service_id`) REFERENCES `services`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`credential_id`) REFERENCES `oauth2_credentials`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`plugin_id`) REFERENCES `plugins`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `oauth2_authorization_codes_code_unique` ON `oauth2_authorization_codes` (`code`);--> statement-breakpoint
+CREATE TABLE `oauth2_credentials` (
+	`id` text PRIMARY KEY NOT NULL,
+	`created_at` integer,
+	`consumer_id` text,
+	`name` text,
+	`client_id` text,
+	`client_secret` text,
+	`hash_secret` integer,
+	`redirect_uris` text,
+	`tags` text,
+	`client_type` text,
+	FOREIGN KEY (`consumer_id`) REFERENCES `consumers`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `oauth2_credentials_client_id_unique` ON `oauth2_credentials` (`client_id`);--> statement-breakpoint
+CREATE TABLE `oauth2_tokens` (
+	`id` text PRIMARY KEY NOT NULL,
+	`created_at` integer,
+	`service_id` text,
+	`credential_id` text,
+	`token_type` text,
+	`expires_in` integer,
+	`access_token` text,
+	`refresh_token` text,
+	`authenticated_userid` text,
+	`scope` text,
+	`purge_at` integer,
+	FOREIGN KEY (`service_id`) REFERENCES `services`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`credential_id`) REFERENCES `oauth2_credentials`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `oauth2_tokens_access_token_unique` ON `oauth2_tokens` (`access_token`);--> statement-breakpoint
+CREATE UNIQUE INDEX `oauth2_tokens_refresh_token_unique` ON `oauth2_tokens` (`refresh_token`);--> statement-breakpoint
 CREATE TABLE `plugins` (
 	`id` text PRIMARY KEY NOT NULL,
 	`created_at` integer,

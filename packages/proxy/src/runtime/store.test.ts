@@ -1,3 +1,4 @@
+// The SQLite runtime store on real temporary files: auto fields, sharing, consume-once, CAS, TTL and purge.
 import { afterEach, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -10,6 +10,7 @@ import { nowSeconds, type Catalogue, type Entity, type EntityDef, type Logger, t
 
 const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../drizzle')
 const TTL_FIELD = 'purge_at'
+const MAX_BATCHES = 20
 const JSON_KINDS = new Set(['array', 'set', 'map', 'record', 'json'])
 // Entity validation needs a plugin catalogue only for `plugins` rows, which this store never writes.
 const VALIDATION = { plugins: new Map(), op: 'insert' as const }
@@ -44,10 +45,7 @@ export class RuntimeStore implements PdkStore {
     this.sqlite.pragma('foreign_keys = OFF')
     this.now = opts.now ?? nowSeconds
     this.batch = opts.purgeBatch ?? 1000
-    if (this.tablesExist()) {
-      this.ready = true
-      this.purge()
-    }
+    this.purgeSafely() // at start, when the tables already exist (never migrates: see ensureSchema)
     this.timer = setInterval(() => this.purgeSafely(), opts.purgeIntervalMs ?? 60_000)
     this.timer.unref()
   }
@@ -96,7 +94,7 @@ export class RuntimeStore implements PdkStore {
     return this.stmt(`DELETE FROM "${def.name}" WHERE ${w.sql}`).run(...w.params).changes
   }
 
-  /** Delete rows whose TTL has passed, a bounded batch at a time; returns how many went. */
+  /** Delete rows whose TTL has passed, in bounded batches; returns how many went. */
   purge(): number {
     if (!this.ready) {
       if (!this.tablesExist()) return 0
@@ -107,11 +105,11 @@ export class RuntimeStore implements PdkStore {
       if (!(TTL_FIELD in def.fields)) continue
       const col = def.columnOf(TTL_FIELD)
       const stmt = this.stmt(`DELETE FROM "${def.name}" WHERE rowid IN (SELECT rowid FROM "${def.name}" WHERE "${col}" <= ? LIMIT ?)`)
-      let deleted: number
-      do {
+      // at most MAX_BATCHES per table and sweep: a backlog is worked off over several sweeps
+      for (let i = 0, deleted = this.batch; i < MAX_BATCHES && deleted === this.batch; i++) {
         deleted = stmt.run(this.now(), this.batch).changes
         total += deleted
-      } while (deleted === this.batch)
+      }
     }
     return total
   }
