@@ -10,7 +10,7 @@ import {
   isRetryableKind,
   type UpstreamErrorKind,
 } from './errors.ts'
-import { requestHasNoBody, stripResponseHopByHop, wantsTrailers } from './hop-by-hop.ts'
+import { requestHasNoBody, stripRequestForUndici, stripResponseHopByHop, wantsTrailers } from './hop-by-hop.ts'
 import type { UpstreamPools, UpstreamTarget } from './pools.ts'
 
 export interface ForwardRequest {
@@ -44,8 +44,6 @@ const kFwd = Symbol('postern.forward')
 type Res = ServerResponse & { [kFwd]?: Forwarder }
 
 const EMPTY = Buffer.alloc(0)
-// undici throws on these (it owns framing and connection management), so they can never be forwarded.
-const REQ_STRIP = ['transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect', 'proxy-connection']
 
 /**
  * Sends the request upstream and streams the response into `res` (writeHead after hooks.onHeaders).
@@ -59,9 +57,25 @@ export function forward(
   res: ServerResponse,
   hooks: ForwardHooks,
 ): Promise<ForwardResult> {
-  return new Promise<ForwardResult>((resolve, reject) => {
-    new Forwarder(pools.get(target), target, req, res as Res, hooks, resolve, reject).start()
-  })
+  let pool: Pool
+  try {
+    pool = pools.get(target)
+  } catch (err) {
+    return Promise.reject(err) // closed pools: keep the contract of never throwing synchronously
+  }
+  const fw = new Forwarder(pool, target, req, res as Res, hooks)
+  starting = fw
+  const p = new Promise<ForwardResult>(takeSettlers)
+  fw.start()
+  return p
+}
+
+// The executor runs synchronously, so handing the Forwarder over through a module variable spares a closure.
+let starting: Forwarder | null = null
+function takeSettlers(resolve: (r: ForwardResult) => void, reject: (e: unknown) => void): void {
+  starting!.resolve = resolve
+  starting!.reject = reject
+  starting = null
 }
 
 class Forwarder implements Dispatcher.DispatchHandler {
@@ -81,6 +95,8 @@ class Forwarder implements Dispatcher.DispatchHandler {
   hookError: unknown = null
   writeTimer: NodeJS.Timeout | null = null
   lastProgress = -1
+  resolve: (r: ForwardResult) => void = noop
+  reject: (e: unknown) => void = noop
 
   constructor(
     readonly pool: Pool,
@@ -88,11 +104,8 @@ class Forwarder implements Dispatcher.DispatchHandler {
     readonly req: ForwardRequest,
     readonly res: Res,
     readonly hooks: ForwardHooks,
-    readonly resolve: (r: ForwardResult) => void,
-    readonly reject: (e: unknown) => void,
   ) {
-    const h = req.headers
-    for (let i = 0; i < REQ_STRIP.length; i++) if (h[REQ_STRIP[i]] !== undefined) delete h[REQ_STRIP[i]]
+    const h = stripRequestForUndici(req.headers)
     let body = req.body
     if (body !== null && !Buffer.isBuffer(body) && requestHasNoBody(body)) body = null
     this.stream = body !== null && !Buffer.isBuffer(body) ? body : null
@@ -101,6 +114,11 @@ class Forwarder implements Dispatcher.DispatchHandler {
   }
 
   start(): void {
+    if (this.res.destroyed) {
+      // The client is already gone and 'close' will not fire again; do not bother the upstream.
+      this.settle({ ok: false, kind: 'aborted', headersSent: false, upstreamLatencyMs: 0 })
+      return
+    }
     this.res[kFwd] = this
     this.res.on('close', onResClose)
     this.pool.dispatch(this.opts, this)
@@ -253,6 +271,8 @@ class Forwarder implements Dispatcher.DispatchHandler {
     this.reject(err)
   }
 }
+
+function noop(): void {}
 
 // Module-level listeners (state lives on the response) so no closures are allocated per request.
 function onResClose(this: Res): void {

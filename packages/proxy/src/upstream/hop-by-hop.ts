@@ -1,8 +1,16 @@
-// Hop-by-hop header handling between the upstream response and the client (Kong §4.9), kept off the hot class.
+// Hop-by-hop header handling on both legs (Kong §4.6/§4.9) and body detection, shared by forward.ts.
 import type { IncomingMessage } from 'node:http'
 
+// undici throws on these (it owns framing and connection management), so they can never be forwarded.
+const REQ_STRIP = ['transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect', 'proxy-connection']
 // Fixed hop-by-hop response headers; `connection` and the names it lists are handled separately.
 const RES_STRIP = ['keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade']
+
+/** Removes (in place) the request headers undici refuses; the caller already dropped Kong's hop-by-hop set. */
+export function stripRequestForUndici(h: Record<string, string | string[]>): Record<string, string | string[]> {
+  for (let i = 0; i < REQ_STRIP.length; i++) if (h[REQ_STRIP[i]] !== undefined) delete h[REQ_STRIP[i]]
+  return h
+}
 
 /** A request without content-length/transfer-encoding (or with length 0) has no body; sending null keeps it replayable. */
 export function requestHasNoBody(msg: IncomingMessage): boolean {
