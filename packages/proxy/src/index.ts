@@ -28,7 +28,7 @@ export interface ProxyHandle {
 export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   const log = createLogger('proxy', settings.logLevel)
   const catalogue = await loadCatalogue(settings.plugins)
-  const state = new ConfigState()
+  const state = new ConfigState(new Set(catalogue.entities.filter((e) => !e.exportable).map((e) => e.name)))
   let current = new RuntimeConfig(state, catalogue, log)
   const cache = new TtlCache()
   const nodeId = randomUUID()
@@ -77,7 +77,8 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   rebuild()
 
   const pools = new UpstreamPools()
-  const services = { cache, store: openRuntimeStore(settings, catalogue, { log }), http: httpClient, log }
+  const store = openRuntimeStore(settings, catalogue, { log })
+  const services = { cache, store, http: httpClient, log }
   const trusted = trustedIps(settings.trustedIps)
   const servers: Server[] = []
   const proxyPorts: number[] = []
@@ -130,6 +131,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
         ),
       )
       await pools.close()
+      store.close()
     },
   }
 }

@@ -31,7 +31,7 @@ export class RequestState {
     readonly runtime: RuntimeConfig,
     readonly services: ProxyServices,
     readonly upstreamHeaders: Headers,
-    readonly info: { method: string; scheme: 'http' | 'https'; host: string; port: number; path: string; rawQuery: string; clientIp: string },
+    readonly info: { method: string; scheme: 'http' | 'https'; tls: boolean; trusted: boolean; host: string; port: number; path: string; rawQuery: string; clientIp: string },
     readonly route: Entity | null,
     readonly service: Entity | null,
     readonly requestId: string,
@@ -130,6 +130,8 @@ function buildFacades(s: RequestState): Facades {
     request: {
       method: s.info.method,
       scheme: s.info.scheme,
+      tls: s.info.tls,
+      trusted: s.info.trusted,
       host: s.info.host,
       port: s.info.port,
       path: s.info.path,

@@ -60,7 +60,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     const headers = upstreamHeaders(req, {
       clientIp, trusted, scheme, listenPort: listener.port, rawPath, prefix: strippedPrefix(m), hostHeader, upstreamHost, requestId,
     })
-    const state = new RequestState(req, rt, deps.services, headers, { method, scheme, host: hostHeader.replace(/:\d+$/, ''), port: listener.port, path, rawQuery, clientIp }, route, service, requestId)
+    const state = new RequestState(req, rt, deps.services, headers, { method, scheme, tls: listener.scheme === 'https', trusted, host: hostHeader.replace(/:\d+$/, ''), port: listener.port, path, rawQuery, clientIp }, route, service, requestId)
     const chain = rt.chainFor(route.id, service?.id ?? null)
     if (chain.length === 0) return proceed(state, [], m, t0)
     const done = ({ ran, exit }: AccessOutcome) => {

@@ -5,6 +5,13 @@ import type { ChangeEvent, Entity, Snapshot } from '@postern/shared'
 export const EMPTY_HASH = '0'.repeat(32)
 
 export class ConfigState {
+  /**
+   * @param runtimeOnly entities the proxy must not keep (oauth2 tokens and codes live in the shared store):
+   * their events still advance the version, which rebuilds the runtime and drops per-instance caches, but
+   * their rows are neither held in memory nor written to config-cache.json.
+   */
+  constructor(private runtimeOnly: ReadonlySet<string> = new Set()) {}
+
   version = 0
   hash = EMPTY_HASH
   readonly tables = new Map<string, Map<string, Entity>>()
@@ -47,6 +54,11 @@ export class ConfigState {
     for (const e of events) {
       if (e.version <= this.version) continue
       if (e.version !== this.version + 1) return false
+      if (this.runtimeOnly.has(e.entity)) {
+        this.version = e.version
+        this.hash = e.hash
+        continue
+      }
       const t = this.writable(e.entity)
       if (e.op === 'delete') t.delete(e.id)
       else t.set(e.id, e.payload as Entity)

@@ -8,6 +8,10 @@ export interface PdkRequest {
   readonly method: string
   /** `http` or `https` as seen by the gateway (a trusted `X-Forwarded-Proto` counts). */
   readonly scheme: 'http' | 'https'
+  /** True only when this connection itself is TLS (a proxy listener with `ssl`). */
+  readonly tls: boolean
+  /** True when the client address is in KONG_TRUSTED_IPS (its X-Forwarded-* headers are believed). */
+  readonly trusted: boolean
   /** Host without port, from the `Host` header. */
   readonly host: string
   /** Port the request arrived on. */

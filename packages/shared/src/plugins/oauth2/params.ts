@@ -43,13 +43,17 @@ export async function readParameters(ctx: PluginContext): Promise<Params> {
 }
 
 /**
- * The HTTPS rule of the authorize and token endpoints (Kong's check_https). The proxy already turns a
- * trusted `X-Forwarded-Proto: https` into the `https` scheme, so what is left to decide is the message.
+ * The HTTPS rule of the authorize and token endpoints (Kong's check_https): a TLS connection, or — only
+ * with `accept_http_if_already_terminated` — a trusted peer's single `X-Forwarded-Proto: https`.
  */
 export function httpsError(ctx: PluginContext, conf: OAuth2Config): string | null {
-  if (ctx.request.scheme === 'https') return null
-  if (conf.accept_http_if_already_terminated && ctx.request.getHeader('x-forwarded-proto')?.includes(',')) return ONE_FORWARDED_PROTO
-  return MUST_USE_HTTPS
+  const r = ctx.request
+  if (r.tls) return null
+  if (!conf.accept_http_if_already_terminated || !r.trusted) return MUST_USE_HTTPS
+  const proto = r.getHeader('x-forwarded-proto')
+  if (!proto) return MUST_USE_HTTPS
+  if (proto.includes(',')) return ONE_FORWARDED_PROTO
+  return proto.toLowerCase() === 'https' ? null : MUST_USE_HTTPS
 }
 
 /** Kong's retrieve_scope: the normalized scope string, nothing, or an `invalid_scope` error. */
