@@ -8,6 +8,16 @@ import { setOwn } from './own.ts'
 
 export type Entity = Record<string, any> & { id: string }
 
+/**
+ * Values a write may show once in its own response but never stores or sends again (the plaintext of a
+ * `hash_secret` oauth2 secret). Set by `refine` as a non-enumerable property, so rows and events skip it.
+ */
+export const REVEAL_ONCE = Symbol.for('postern.reveal-once')
+
+export function revealOnce(e: Record<string, any>, values: Record<string, unknown>): void {
+  Object.defineProperty(e, REVEAL_ONCE, { value: values, enumerable: false, configurable: true })
+}
+
 /** What validation can consult that is not in the entity itself (the enabled plugin catalogue). */
 export interface ValidationContext {
   plugins: ReadonlyMap<string, { schema: z.ZodType; consumerScope?: boolean; protocols?: readonly string[] }>

@@ -61,15 +61,25 @@ describe('oauth2 credentials', () => {
     expect(list.body.data.map((c: any) => c.client_id)).toContain('lookup-client')
   })
 
-  it('stores and returns a PBKDF2 hash of the secret with hash_secret, and keeps it on later patches', async () => {
+  it('shows a hash_secret plaintext once, then only its PBKDF2 hash, kept on later patches', async () => {
     const r = await api.post('/consumers/bob/oauth2', { name: 'hashed', client_id: 'hashed-client', client_secret: 'my-secret', hash_secret: true })
     expect(r.status).toBe(201)
-    expect(r.body.client_secret).toMatch(/^\$pbkdf2-sha512\$i=10000,l=32\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/)
+    expect(r.body.client_secret).toBe('my-secret')
+    const stored = (await api.get('/oauth2/hashed-client')).body.client_secret
+    expect(stored).toMatch(/^\$pbkdf2-sha512\$i=10000,l=32\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/)
     const patched = await api.patch('/oauth2/hashed-client', { name: 'renamed' })
-    expect(patched.body.client_secret).toBe(r.body.client_secret)
+    expect(patched.body.client_secret).toBe(stored)
     const rotated = await api.patch('/oauth2/hashed-client', { client_secret: 'new-secret', hash_secret: true })
-    expect(rotated.body.client_secret).toMatch(/^\$pbkdf2-sha512\$/)
-    expect(rotated.body.client_secret).not.toBe(r.body.client_secret)
+    expect(rotated.body.client_secret).toBe('new-secret')
+    const restored = (await api.get('/oauth2/hashed-client')).body.client_secret
+    expect(restored).toMatch(/^\$pbkdf2-sha512\$/)
+    expect(restored).not.toBe(stored)
+  })
+
+  it('shows a generated hash_secret plaintext once', async () => {
+    const r = await api.post('/consumers/bob/oauth2', { name: 'generated', hash_secret: true })
+    expect(r.body.client_secret).toMatch(/^[A-Za-z0-9]{32}$/)
+    expect((await api.get(`/oauth2/${r.body.id}`)).body.client_secret).toMatch(/^\$pbkdf2-sha512\$/)
   })
 
   it('rejects an unknown client_type', async () => {

@@ -1,6 +1,6 @@
 // What every endpoint handler needs: the store, the catalogue, settings and a few shared helpers.
 import type { Context } from 'hono'
-import { HttpError, PosternError, isUuid, luaTable, type Catalogue, type EntityDef, type Settings } from '@postern/shared'
+import { HttpError, PosternError, REVEAL_ONCE, isUuid, luaTable, type Catalogue, type EntityDef, type Settings } from '@postern/shared'
 import type { Store } from '../store/store.ts'
 import { decodeBody } from '../body/decode.ts'
 import { coerceEntity } from '../body/coerce.ts'
@@ -52,5 +52,6 @@ export function assertWritable(deps: AdminDeps, def: EntityDef, what: 'create' |
 
 export function written(c: Context, version: number, body: unknown, status: 200 | 201 = 200) {
   c.header(VERSION_HEADER, String(version))
-  return c.json(body as object, status)
+  const reveal = body && typeof body === 'object' ? (body as any)[REVEAL_ONCE] : undefined
+  return c.json((reveal ? { ...(body as object), ...reveal } : body) as object, status)
 }

@@ -1,5 +1,5 @@
 // oauth2 entities (Kong's oauth2/daos.lua): client credentials in the config; codes and tokens as runtime data.
-import { defineEntity } from '../../entity.ts'
+import { defineEntity, revealOnce } from '../../entity.ts'
 import { t } from '../../typedefs.ts'
 import { hashSecret, isHashedSecret } from './secret.ts'
 
@@ -37,7 +37,11 @@ export const oauth2Credentials = defineEntity({
   // Kong's on_write transformation: with hash_secret the stored (and returned) secret is the PBKDF2 hash.
   // An already hashed secret (a PATCH of another field) is kept as it is.
   refine(e) {
-    if (e.hash_secret && typeof e.client_secret === 'string' && !isHashedSecret(e.client_secret)) e.client_secret = hashSecret(e.client_secret)
+    if (e.hash_secret && typeof e.client_secret === 'string' && !isHashedSecret(e.client_secret)) {
+      // the plaintext is shown once, in this write's response; only the hash is stored and sent to proxies
+      revealOnce(e, { client_secret: e.client_secret })
+      e.client_secret = hashSecret(e.client_secret)
+    }
     return null
   },
 })
