@@ -51,6 +51,8 @@ export interface EntitySpec<F extends Record<string, Field>> {
   /** Fields never returned by the admin API (none in Kong's core). */
   /** Included in snapshots for the proxy and in `kong.yml` exports. */
   exportable?: boolean
+  /** `false`: no admin endpoints at all (Kong's oauth2_authorization_codes). */
+  adminApi?: boolean
   /** Parent entity used for nested endpoints (`consumers` for credentials). */
   parent?: string
 }
@@ -65,6 +67,7 @@ export interface EntityDef<F extends Record<string, Field> = Record<string, Fiel
   prepare?: EntitySpec<F>['prepare']
   uniqueTogether?: string[]
   exportable: boolean
+  adminApi: boolean
   parent?: string
   table: SQLiteTableWithColumns<any>
   foreignKeys: { field: string; entity: string; onDelete: 'cascade' | 'restrict'; column: string }[]
@@ -114,6 +117,7 @@ export function defineEntity<F extends Record<string, Field>>(spec: EntitySpec<F
     prepare: spec.prepare,
     uniqueTogether: spec.uniqueTogether,
     exportable: spec.exportable ?? true,
+    adminApi: spec.adminApi ?? true,
     parent: spec.parent,
     table,
     foreignKeys,

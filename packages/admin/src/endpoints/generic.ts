@@ -24,6 +24,7 @@ export function buildEntityEndpoints(deps: AdminDeps): EndpointTable {
   const table: EndpointTable = new Map()
   const { store, catalogue } = deps
   for (const def of catalogue.entities) {
+    if (!def.adminApi) continue
     const base = `/${def.adminPath}`
     const item = `${base}/:key`
     const pluginName = (e?: Entity) => (def.name === 'plugins' ? e?.name : undefined)

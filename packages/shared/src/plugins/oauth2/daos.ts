@@ -55,6 +55,7 @@ const purgeAt = () => t.integer()
 export const oauth2AuthorizationCodes = defineEntity({
   name: 'oauth2_authorization_codes',
   exportable: false,
+  adminApi: false, // Kong exposes no admin API for codes
   fields: {
     id: t.uuid(),
     created_at: t.autoTimestamp(),
