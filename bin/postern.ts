@@ -41,9 +41,7 @@ async function main(): Promise<void> {
     return
   }
   if (cmd === 'config') {
-    const mod = '@postern/admin/declarative/cli.ts'
-    const { runConfigCommand } = await import(mod).catch(() => ({ runConfigCommand: null as any }))
-    if (!runConfigCommand) fail('config commands are not available in this build')
+    const { runConfigCommand } = await import('@postern/admin/declarative/cli.ts')
     return runConfigCommand(sub, process.argv[4], settings)
   }
   fail(`usage: postern start [admin|proxy] | migrations up|list | config parse|db_import|db_export <file>`)
@@ -94,4 +92,6 @@ function supervise(): void {
   process.on('SIGINT', () => stopAll(0))
 }
 
-main().catch((e) => fail(e?.stack ?? String(e)))
+// expected start-up failures (bad plugin, bad config file, newer schema) print their message alone
+const EXPECTED = new Set(['POSTERN_PLUGIN_INVALID', 'POSTERN_SCHEMA_TOO_NEW'])
+main().catch((e) => fail(EXPECTED.has(e?.code) ? e.message : (e?.stack ?? String(e))))

@@ -54,10 +54,11 @@ function checkSchemas(items: Item[], model: Model, catalogue: Catalogue, index: 
   const valid = new Map<Item, Entity>()
   const dangling = new Map<Item, { field: string; entity: string; ref: unknown }[]>()
   const byEntity = new Map<string, Entity[]>()
+  const byId = new Map<string, Entity>()
   const ctx: ValidationContext = {
     plugins: catalogue.plugins as ValidationContext['plugins'],
     op: 'insert',
-    find: (entity, id) => byEntity.get(entity)?.find((e) => e.id === id),
+    find: (entity, id) => byId.get(`${entity}:${id}`),
     findAll: (entity, where) => (byEntity.get(entity) ?? []).filter((e) => Object.entries(where).every(([k, v]) => (e[k]?.id ?? e[k]) === ((v as any)?.id ?? v))),
   }
   // parents before children, so a plugin can see its route's protocols as Kong's plugins DAO does
@@ -79,7 +80,9 @@ function checkSchemas(items: Item[], model: Model, catalogue: Catalogue, index: 
       try {
         const e = def.validate(input, ctx)
         valid.set(item, e)
-        byEntity.set(def.name, [...(byEntity.get(def.name) ?? []), e])
+        if (!byEntity.has(def.name)) byEntity.set(def.name, [])
+        byEntity.get(def.name)!.push(e)
+        byId.set(`${def.name}:${e.id}`, e)
       } catch (err) {
         if (!(err instanceof PosternError) || !err.fields) throw err
         errors.merge(item.path, err.fields as Record<string, any>)
