@@ -1,18 +1,24 @@
 // The README's examples, run as written against real processes (only hosts and ports rewritten), in the
-// checkout root as a new user would: admin, proxy over HTTP and TLS, and the oauth2 shared store.
+// checkout root as a new user would: admin, proxy over HTTP and TLS, the oauth2 shared store, and the
+// fixture identity providers standing in for Curity (README's :8444) and seed 003's auth service (:4500).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT, startAdmin, startProxy, type AdminProc, type ProxyProc } from './support/processes.ts'
 import { runDoc } from './support/doc-runner.ts'
 import { startEchoUpstream, type EchoUpstream } from './fixtures/echo-upstream.ts'
+import { startIdp, type Idp } from './fixtures/idp.ts'
 
 let admin: AdminProc
 let proxy: ProxyProc
 let up: EchoUpstream
+let curity: Idp
+let authService: Idp
 
 beforeAll(async () => {
   up = await startEchoUpstream()
+  curity = await startIdp()
+  authService = await startIdp()
   admin = await startAdmin()
   proxy = await startProxy({
     clusterPort: admin.clusterPort,
@@ -22,7 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([proxy?.stop(), admin?.stop()])
   for (const p of [proxy, admin]) if (p) rmSync(p.prefix, { recursive: true, force: true })
-  await up?.close()
+  await Promise.all([up?.close(), curity?.close(), authService?.close()])
 })
 
 describe('README examples', () => {
@@ -37,6 +43,11 @@ describe('README examples', () => {
         ['localhost:8000', `127.0.0.1:${proxy.port}`],
         ['localhost:8100', `127.0.0.1:${proxy.statusPort}`],
         ['127.0.0.1:9000', `127.0.0.1:${up.port}`],
+        // token introspection: the API (seeds 000/004 on :3000, seed 003's app on :3700), the IdPs
+        ['localhost:3000', `127.0.0.1:${up.port}`],
+        ['"host": "localhost", "port": 3700', `"host": "127.0.0.1", "port": ${up.port}`],
+        ['localhost:8444', `127.0.0.1:${curity.port}`],
+        ['localhost:4500', `127.0.0.1:${authService.port}`],
       ],
     })
     expect(count).toBeGreaterThan(40)

@@ -7,7 +7,7 @@ import type { AuthIntegration, Payload, Refusal } from './compile.ts'
 import { readToken } from './token.ts'
 
 export const PAYLOAD_HEADER = 'x-user-payload'
-/** Set to `base64` when the payload had to be base64-encoded (see docs/phantom-token.md). */
+/** Set to `base64` when the payload had to be base64-encoded (see the README's kong-auth-integration section). */
 export const ENCODING_HEADER = 'x-user-payload-encoding'
 export const UNAUTHORIZED = 'Unauthorized, You are not allowed access the resource!'
 export const INTERNAL_ERROR = 'Internal Server Error'
