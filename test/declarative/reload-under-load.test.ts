@@ -77,3 +77,16 @@ describe('POST /config under load', () => {
     expect(seen.has(GENERATIONS)).toBe(true)
   })
 })
+
+describe('POST /config diffing', () => {
+  it('sends proxies events only for what changed', async () => {
+    const first = await d.load(config(100))
+    expect(first.status).toBe(201)
+    const same = await d.load(config(100))
+    expect(same.status).toBe(201)
+    expect(same.version).toBe(first.version) // identical configuration: no change event at all
+    const next = await d.load(config(102)) // same service name, new url, plugin prefix and extra route
+    expect(next.version - same.version).toBeGreaterThan(0)
+    expect(next.version - same.version).toBeLessThanOrEqual(4)
+  })
+})

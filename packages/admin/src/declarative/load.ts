@@ -14,26 +14,66 @@ function asDeclarative(e: unknown): never {
   throw e
 }
 
-/** Replace the whole configuration. Returns the loaded entities keyed by type then id, and the new version. */
+/**
+ * Replace the whole configuration with the smallest change: rows absent from the new configuration are
+ * removed, changed rows replaced, new rows created, and identical rows left alone — so proxies get events
+ * for what changed only. New and changed rows go first (parents before children), stale rows last
+ * (children before parents), so kept children never point at a removed parent. Should the diff trip a
+ * check mid-way (two kept rows swapping names), the transaction rolls back and the configuration is
+ * replaced wholesale instead: everything removed, then everything created.
+ */
 export function replaceAll(store: Store, catalogue: Catalogue, config: DeclarativeConfig): { loaded: Loaded; version: number } {
-  const { order } = modelOf(catalogue)
   try {
-    const { result, version } = store.write(() => {
-      // children first, so no removal cascades or trips a restricted foreign key
-      for (const def of [...order].reverse()) for (const e of store.findAll(def)) store.remove(def, e)
-      const loaded: Loaded = {}
-      for (const def of order) {
-        const list = config.entities.get(def.name) ?? []
-        if (!list.length) continue
-        const byId: Record<string, Entity> = (loaded[def.name] = {})
-        for (const e of list) byId[e.id] = store.create(def, e)
-      }
-      return loaded
-    })
-    return { loaded: result, version }
+    return replaceWith(store, catalogue, config, true)
+  } catch (e) {
+    if (!(e instanceof PosternError)) throw e
+  }
+  try {
+    return replaceWith(store, catalogue, config, false)
   } catch (e) {
     return asDeclarative(e)
   }
+}
+
+const VOLATILE = new Set(['created_at', 'updated_at'])
+
+function sameEntity(a: Entity, b: Entity): boolean {
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (VOLATILE.has(k)) continue
+    if (JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null)) return false
+  }
+  return true
+}
+
+function replaceWith(store: Store, catalogue: Catalogue, config: DeclarativeConfig, diff: boolean): { loaded: Loaded; version: number } {
+  const { order } = modelOf(catalogue)
+  const { result, version } = store.write(() => {
+    const removeStale = () => {
+      // children first, so no removal cascades or trips a restricted foreign key
+      for (const def of [...order].reverse()) {
+        const keep = diff ? new Set((config.entities.get(def.name) ?? []).map((e) => e.id)) : new Set<string>()
+        for (const e of store.findAll(def)) if (!keep.has(e.id) && store.findBy(def, 'id', e.id)) store.remove(def, e)
+      }
+    }
+    if (!diff) removeStale()
+    const loaded: Loaded = {}
+    for (const def of order) {
+      const list = config.entities.get(def.name) ?? []
+      if (!list.length) continue
+      const byId: Record<string, Entity> = (loaded[def.name] = {})
+      for (const e of list) {
+        const existing = diff ? store.findBy(def, 'id', e.id) : undefined
+        if (!existing) byId[e.id] = store.create(def, e)
+        else {
+          const candidate = def.validate({ ...e }, store.validation)
+          byId[e.id] = sameEntity(candidate, existing) ? existing : store.upsert(def, existing, { id: e.id }, e)
+        }
+      }
+    }
+    if (diff) removeStale()
+    return loaded
+  })
+  return { loaded: result, version }
 }
 
 /** Upsert every entity by id, leaving the others alone (Kong's load_into_db). */
