@@ -33,6 +33,9 @@ const server = createServer((req, res) => {
   )
 })
 
+// Exit normally on SIGTERM so that `node --cpu-prof` (BENCH_CPU_PROF) writes its profile.
+process.on('SIGTERM', () => process.exit(0))
+
 server.listen(Number(listenPort), () => {
   process.stdout.write(`listening ${(server.address() as AddressInfo).port}\n`)
 })

@@ -26,7 +26,7 @@ export interface PhantomToken {
   scheme: string
   /** Lower-cased `<scheme> ` prefix the Authorization header must start with. */
   prefix: string
-  /** Not applied yet: ctx.http always verifies TLS and has no switch to turn it off (safe default). */
+  /** `verify_ssl`: false skips the IdP certificate check (ctx.http `verifyTls`). */
   verifySsl: boolean
   fingerprint: string
   flights: SingleFlight<LoadResult<PhantomEntry, Failure>>
