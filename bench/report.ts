@@ -123,6 +123,11 @@ export function checkTargets(rows: Row[], changes: ChangeStats[], largeRoutes: n
       measured: fmt(ch?.p99Ms, 1, ' ms'),
       pass: check(ch === undefined ? undefined : ch.p99Ms < 50),
     },
+    // plugin targets of issues 4 and 6, as ratios to no plugins in the same run
+    ...(['postern jwt RS256', 'postern phantom-token (cache hits)'] as const).map((name) => {
+      const r = row(name)
+      return { target: `${name} req/s ≥ 0.90× no plugins`, measured: fmt(r?.rpsRatio, 3, '×'), pass: check(r?.rpsRatio === undefined ? undefined : r.rpsRatio >= 0.9) }
+    }),
   ]
 }
 

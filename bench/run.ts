@@ -11,6 +11,7 @@ import { loadGenVersion, pickLoadGen, runLoad, type LoadResult } from './load.ts
 import { hasCommand, killAllSync, posternEntry, startEcho, startGateway, startNginx, startReference, stopAll, type Gateway } from './procs.ts'
 import { checkTargets, toRows, writeResults, type MemoryRow, type RunReport } from './report.ts'
 import { fillerRoute, SCENARIOS, targetsOf, type Request, type Scenario, type Target } from './scenarios.ts'
+import { closePluginRows, PLUGIN_SCENARIOS } from './plugin-rows.ts'
 
 /** Each knob is BENCH_<NAME> in the environment or --<name>=<value> on the command line (the flag wins). */
 function option(name: string, fallback: string): string {
@@ -113,7 +114,7 @@ async function main(): Promise<void> {
   const cores = { admin: pin.load, proxy: pin.sut }
   log(`load generator: ${gen}; pinning: ${pin.text}`)
 
-  let scenarios: Scenario[] = [...SCENARIOS]
+  let scenarios: Scenario[] = [...SCENARIOS, ...PLUGIN_SCENARIOS]
   for (const mod of opts.extra.split(',').filter(Boolean)) {
     const m = (await import(resolve(mod))) as { scenarios?: Scenario[] }
     scenarios.push(...(m.scenarios ?? []))
@@ -247,6 +248,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void sto
 main()
   .then(async () => {
     await stopAll()
+    await closePluginRows()
     process.stdout.write(readFileSync(resolve(import.meta.dirname, 'results/latest.md'), 'utf8'))
   })
   .catch(async (e) => {

@@ -42,7 +42,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
     scheduled = false
     if (state.version === current.version && state.hash === current.hash) return
     try {
-      current = new RuntimeConfig(state, catalogue, log)
+      current = new RuntimeConfig(state, catalogue, log, current)
     } catch (e) {
       log.error('failed to build the runtime configuration; keeping the previous one', { error: String(e) })
       return
@@ -50,10 +50,13 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
     subscriber?.report(current.version, current.hash)
     // persisting serializes the whole config: debounce it so bursts of changes write once
     clearTimeout(persistTimer)
-    persistTimer = setTimeout(persist, 200)
+    // under a steady stream of changes, still write at least every 5 s
+    persistTimer = setTimeout(persist, Date.now() - lastPersist > 5000 ? 0 : 1000)
   }
+  let lastPersist = Date.now()
   const persist = () => {
     persistTimer = undefined
+    lastPersist = Date.now()
     try {
       writeConfigCache(settings.prefix, state.toSnapshot())
     } catch (e) {

@@ -139,3 +139,42 @@ describe('10,000 routes', () => {
     expect(matched).toBeGreaterThan(500)
   })
 })
+
+describe('incremental rebuilds', () => {
+  it('after each small change, the updated router agrees with a linear scan of the new route set', () => {
+    const rand = rng(7)
+    const pick = <T,>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]
+    const HOSTS = ['a.test', 'b.test', '*.a.test', 'a.*', 'a.test:8443']
+    const SEGS = ['api', 'v1', 'users', 'u', 'o', 'a', 'ab']
+    const prefix = () => '/' + Array.from({ length: 1 + Math.floor(rand() * 3) }, () => pick(SEGS)).join('/')
+    let next = 0
+    const randomRoute = () => {
+      const p: Partial<RouteInput> = {}
+      if (rand() < 0.4) p.hosts = [pick(HOSTS)]
+      if (rand() < 0.85) p.paths = Array.from({ length: 1 + Math.floor(rand() * 2) }, () => (rand() < 0.2 ? '~' + prefix() + '/\\d+' : prefix()))
+      if (rand() < 0.3) p.methods = [pick(['GET', 'POST'])]
+      if (rand() < 0.2) p.regex_priority = Math.floor(rand() * 4)
+      return mkRoute(next++, p)
+    }
+    let routes: RouteInput[] = Array.from({ length: 3000 }, randomRoute)
+    let router = buildRouter(routes)
+    for (let step = 0; step < 40; step++) {
+      const kind = step % 3
+      if (kind === 0) routes = [...routes, randomRoute()]
+      else if (kind === 1) routes = routes.filter((_, i) => i !== Math.floor(rand() * routes.length))
+      else {
+        const i = Math.floor(rand() * routes.length)
+        routes = routes.map((r, k) => (k === i ? { ...r, paths: [prefix()] } : r)) // a changed route is a new object
+      }
+      router = buildRouter(routes, { previous: router })
+      expect(router.size).toBe(routes.length)
+      const ref = refBuild(routes)
+      for (let n = 0; n < 60; n++) {
+        const q: MatchInput = { method: pick(['GET', 'POST']), host: pick(['a.test', 'b.test', 'x.a.test', 'a.org', 'a.test:8443']), port: 8000, path: prefix() + pick(['', '/42', 'b']), headers: {} }
+        const want = refMatch(ref, q)
+        const got = router.match(q)
+        expect({ id: got?.route.id ?? null, path: got?.matchedPath ?? null }, `step ${step} ${JSON.stringify(q)}`).toEqual({ id: want?.id ?? null, path: want?.matchedPath ?? null })
+      }
+    }
+  })
+})

@@ -16,12 +16,27 @@ export class RadixNode<T> {
     this.label = label
   }
 
-  insert(key: string, value: T): void {
+  /**
+   * Store `value` under `key`. With `before`, the value goes before the first stored value it precedes
+   * (binary search: the values stay sorted), else at the end.
+   */
+  insert(key: string, value: T, before?: (a: T, b: T) => boolean): void {
     let node: RadixNode<T> = this
     let i = 0
     for (;;) {
       if (i === key.length) {
-        ;(node.values ??= []).push(value)
+        const values = (node.values ??= [])
+        if (!before) values.push(value)
+        else {
+          let lo = 0
+          let hi = values.length
+          while (lo < hi) {
+            const mid = (lo + hi) >> 1
+            if (before(value, values[mid])) hi = mid
+            else lo = mid + 1
+          }
+          values.splice(lo, 0, value)
+        }
         return
       }
       const c = key.charCodeAt(i)
@@ -64,6 +79,22 @@ export class RadixNode<T> {
       i += child.label.length
       node = child
       if (node.values && !visit(node.values, i)) return
+    }
+  }
+
+  /** Remove the values stored exactly under `key` for which `drop` is true (empty nodes are left in place). */
+  remove(key: string, drop: (v: T) => boolean): void {
+    let node: RadixNode<T> | undefined = this
+    let i = 0
+    while (node && i < key.length) {
+      const child: RadixNode<T> | undefined = node.children?.get(key.charCodeAt(i))
+      if (!child || !key.startsWith(child.label, i)) return
+      i += child.label.length
+      node = child
+    }
+    if (node && i === key.length && node.values) {
+      node.values = node.values.filter((v) => !drop(v))
+      if (node.values.length === 0) node.values = null
     }
   }
 

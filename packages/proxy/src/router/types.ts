@@ -48,9 +48,11 @@ export interface Router<R extends RouteInput> {
   readonly size: number
 }
 
-export interface BuildOptions {
+export interface BuildOptions<R extends RouteInput = RouteInput> {
   /** Called for problems that make part of a route unmatchable (e.g. a regex JS cannot compile). */
   onWarning?: (message: string) => void
+  /** The router being replaced: a small change then updates its structures instead of rebuilding. */
+  previous?: Router<R>
 }
 
 // ---- internal ----

@@ -49,7 +49,8 @@ export class RuntimeConfig {
   /** A private copy of the rows: the state keeps changing, this config never does. */
   private tables: Map<string, Map<string, Entity>>
 
-  constructor(state: ConfigState, readonly catalogue: Catalogue, log: Logger) {
+  /** @param previous the configuration being replaced: its router is updated in place for small changes. */
+  constructor(state: ConfigState, readonly catalogue: Catalogue, log: Logger, previous?: RuntimeConfig) {
     this.version = state.version
     this.hash = state.hash
     this.tables = state.freeze()
@@ -66,7 +67,7 @@ export class RuntimeConfig {
       if (!row) routeRows.set(r, (row = { ...(r as any), raw: r } as RouteRow))
       routes.push(row)
     }
-    this.router = buildRouter(routes)
+    this.router = buildRouter(routes, { previous: previous?.router, onWarning: (msg) => log.warn(msg) })
     const used = new Set<string>()
     for (const p of this.table('plugins').values()) {
       if (!p.enabled) continue
