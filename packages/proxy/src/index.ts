@@ -42,7 +42,9 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
     scheduled = false
     if (state.version === current.version && state.hash === current.hash) return
     try {
+      const t0 = performance.now()
       current = new RuntimeConfig(state, catalogue, log, current)
+      log.debug('runtime rebuilt', { version: current.version, routes: current.router.size, ms: Math.round((performance.now() - t0) * 10) / 10 })
     } catch (e) {
       log.error('failed to build the runtime configuration; keeping the previous one', { error: String(e) })
       return

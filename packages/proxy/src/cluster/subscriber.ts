@@ -117,6 +117,7 @@ export class ClusterSubscriber {
       s.load(msg.snapshot as Snapshot)
       this.o.onChange()
     } else if (event === 'events') {
+      this.o.log.debug('events received', { count: msg.events.length, last: msg.events[msg.events.length - 1]?.version })
       const before = s.version
       if (!s.apply(msg.events as ChangeEvent[])) {
         this.o.log.warn('gap in change events; fetching a snapshot', { have: s.version })

@@ -1,7 +1,7 @@
 // Sanity at scale: 10,000 routes build and match correctly, and the indexed router agrees with a linear scan.
 
 import { describe, expect, it } from 'vitest'
-import { buildRouter } from './router.ts'
+import { buildRouter, patchRouter } from './router.ts'
 import { compareMatchers, computePriority, splitPathGroups } from './priority.ts'
 import type { MatchInput, PathGroup, Priority, RouteInput } from './types.ts'
 
@@ -176,5 +176,40 @@ describe('incremental rebuilds', () => {
         expect({ id: got?.route.id ?? null, path: got?.matchedPath ?? null }, `step ${step} ${JSON.stringify(q)}`).toEqual({ id: want?.id ?? null, path: want?.matchedPath ?? null })
       }
     }
+  })
+})
+
+describe('patching with a delta', () => {
+  it('applies added and removed routes exactly like a full build', () => {
+    const rand = rng(11)
+    const pick = <T,>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]
+    const SEGS = ['api', 'v1', 'users', 'u', 'o']
+    const prefix = () => '/' + Array.from({ length: 1 + Math.floor(rand() * 3) }, () => pick(SEGS)).join('/')
+    let next = 0
+    const randomRoute = () => mkRoute(next++, {
+      hosts: rand() < 0.3 ? [pick(['a.test', '*.a.test'])] : null,
+      paths: rand() < 0.9 ? [rand() < 0.2 ? '~' + prefix() + '/\\d+' : prefix()] : null,
+      regex_priority: Math.floor(rand() * 3),
+    })
+    let routes: RouteInput[] = Array.from({ length: 2000 }, randomRoute)
+    let router = buildRouter(routes)
+    for (let step = 0; step < 30; step++) {
+      const i = Math.floor(rand() * routes.length)
+      const removed = step % 2 ? [routes[i]] : []
+      const added = [randomRoute()]
+      routes = [...routes.filter((r) => !removed.includes(r)), ...added]
+      const patched = patchRouter(router, { added, removed })
+      expect(patched).not.toBeNull()
+      router = patched!
+      const ref = refBuild(routes)
+      for (let n = 0; n < 60; n++) {
+        const q: MatchInput = { method: 'GET', host: pick(['a.test', 'x.a.test', 'b.test']), port: 8000, path: prefix() + pick(['', '/7']), headers: {} }
+        const want = refMatch(ref, q)
+        const got = router.match(q)
+        expect({ id: got?.route.id ?? null, path: got?.matchedPath ?? null }, `step ${step}`).toEqual({ id: want?.id ?? null, path: want?.matchedPath ?? null })
+      }
+    }
+    // a superseded router cannot be patched again
+    expect(patchRouter(buildRouter(routes, { previous: router }) && router, { added: [], removed: [] })).toBeNull()
   })
 })

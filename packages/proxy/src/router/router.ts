@@ -39,8 +39,12 @@ interface Bucket<R extends RouteInput> {
 /** Protocols served by the HTTP subsystem; Kong builds stream routes (tcp/tls/udp) into another router. */
 const HTTP_PROTOCOLS = new Set(['http', 'https', 'grpc', 'grpcs'])
 
+const httpRouteCache = new WeakMap<object, boolean>()
+
 function isHttpRoute(r: RouteInput): boolean {
-  return !r.protocols || r.protocols.length === 0 || r.protocols.some((p) => HTTP_PROTOCOLS.has(p))
+  let v = httpRouteCache.get(r)
+  if (v === undefined) httpRouteCache.set(r, (v = !r.protocols || r.protocols.length === 0 || r.protocols.some((p) => HTTP_PROTOCOLS.has(p))))
+  return v
 }
 
 function commonPrefix(a: string, b: string): string {
@@ -224,23 +228,63 @@ function updateRouter<R extends RouteInput>(prev: RouterState<R>, httpRoutes: R[
   const added = httpRoutes.filter((r) => !prev.routes.has(r))
   const removed: R[] = []
   for (const r of prev.routes) if (!next.has(r)) removed.push(r)
-  if (added.length + removed.length > Math.max(64, httpRoutes.length >> 3)) return null // a big change: rebuild
-  prev.current = false
-  const gone = new Set<Matcher<R>>()
-  for (const r of removed) for (const m of compiled.get(r) ?? []) gone.add(m as Matcher<R>)
-  for (const m of gone) for (const b of bucketsOf(prev, m, false)) removeFromBucket(b, m)
-  const fresh = compileMatchers(added, warn).sort(compareMatchers)
-  // merge the kept (already sorted) matchers with the few new ones, then renumber
-  const sorted: Matcher<R>[] = []
-  let j = 0
-  for (const m of prev.sorted) {
-    if (gone.has(m)) continue
-    while (j < fresh.length && compareMatchers(fresh[j], m) < 0) sorted.push(fresh[j++])
-    sorted.push(m)
+  return applyDelta(prev, added, removed, warn)
+}
+
+/**
+ * Update `previous` with only the routes that changed (`removed` are the old objects, `added` the new
+ * ones). Returns null when that is not possible (the previous router was already superseded, or the change
+ * is large): the caller then builds from the full route list.
+ */
+export function patchRouter<R extends RouteInput>(previous: Router<R>, delta: { added: R[]; removed: R[] }, opts: BuildOptions<R> = {}): Router<R> | null {
+  const prev = states.get(previous) as RouterState<R> | undefined
+  if (!prev?.current) return null
+  return applyDelta(prev, delta.added.filter(isHttpRoute), delta.removed.filter((r) => prev.routes.has(r)), opts.onWarning ?? (() => {}))
+}
+
+/** Binary search: the index of the first matcher in `list` that `m` ranks before. */
+function insertionIndex<R extends RouteInput>(list: Matcher<R>[], m: Matcher<R>): number {
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (compareMatchers(m, list[mid]) < 0) hi = mid
+    else lo = mid + 1
   }
-  while (j < fresh.length) sorted.push(fresh[j++])
-  for (let i = 0; i < sorted.length; i++) sorted[i].rank = i
-  const st: RouterState<R> = { ...prev, sorted, routes: next, current: true }
+  return lo
+}
+
+function applyDelta<R extends RouteInput>(prev: RouterState<R>, added: R[], removed: R[], warn: (m: string) => void): Router<R> | null {
+  if (added.length + removed.length > Math.max(64, prev.routes.size >> 3)) return null // a big change: rebuild
+  prev.current = false
+  // the superseded state is never read again, so its set and list are reused in place
+  const routes = prev.routes
+  const sorted = prev.sorted
+  for (const r of removed) {
+    routes.delete(r)
+    for (const m of (compiled.get(r) ?? []) as Matcher<R>[]) {
+      for (const b of bucketsOf(prev, m, false)) removeFromBucket(b, m)
+      // the list is sorted and `m` is in it: find it by rank order, then by identity around that spot
+      let i = insertionIndex(sorted, m) - 1
+      while (i >= 0 && sorted[i] !== m) i--
+      if (i >= 0) sorted.splice(i, 1)
+    }
+  }
+  const fresh = compileMatchers(added, warn)
+  for (const r of added) routes.add(r)
+  // Ranks only need to order matchers, so a new one takes a rank between its neighbours' instead of
+  // renumbering ten thousand matchers; when doubles run out of room between two ranks, renumber once.
+  let renumber = false
+  for (const m of fresh) {
+    const i = insertionIndex(sorted, m)
+    const lo = i > 0 ? sorted[i - 1].rank : (sorted[0]?.rank ?? 1) - 1
+    const hi = i < sorted.length ? sorted[i].rank : lo + 2
+    m.rank = (lo + hi) / 2
+    if (!(m.rank > lo && m.rank < hi)) renumber = true
+    sorted.splice(i, 0, m)
+  }
+  if (renumber) for (let i = 0; i < sorted.length; i++) sorted[i].rank = i
+  const st: RouterState<R> = { ...prev, sorted, routes, current: true }
   for (const m of fresh) for (const b of bucketsOf(st, m, true)) addToBucket(b, m, true)
   return makeRouter(st)
 }

@@ -2,7 +2,7 @@
 // unique-field indexes for credentials, and compiled plugin instances resolved per route (Kong's
 // plugins_iterator precedence). Built off the request path and swapped atomically.
 import type { Catalogue, Consumer, Entity, Logger, PluginDef } from '@postern/shared'
-import { buildRouter, type RouteInput, type Router } from '../router/index.ts'
+import { buildRouter, patchRouter, type RouteInput, type Router } from '../router/index.ts'
 import type { UpstreamTarget } from '../upstream/pools.ts'
 import type { ConfigState } from './state.ts'
 
@@ -53,21 +53,14 @@ export class RuntimeConfig {
   constructor(state: ConfigState, readonly catalogue: Catalogue, log: Logger, previous?: RuntimeConfig) {
     this.version = state.version
     this.hash = state.hash
-    this.tables = state.freeze()
+    const { tables, changed } = state.freeze()
+    this.tables = tables
     for (const s of this.table('services').values()) this.services.set(s.id, s)
     for (const c of this.table('consumers').values()) {
       this.consumers.set(c.id, c as Consumer)
       if (c.username !== null) this.consumersByUsername.set(c.username, c as Consumer)
     }
-    const routes: RouteRow[] = []
-    for (const r of this.table('routes').values()) {
-      const svc = r.service ? this.services.get(r.service.id) : undefined
-      if (svc && svc.enabled === false) continue // a disabled service takes its routes out of the router
-      let row = routeRows.get(r)
-      if (!row) routeRows.set(r, (row = { ...(r as any), raw: r } as RouteRow))
-      routes.push(row)
-    }
-    this.router = buildRouter(routes, { previous: previous?.router, onWarning: (msg) => log.warn(msg) })
+    this.router = this.buildRoutes(changed, previous, log)
     const used = new Set<string>()
     for (const p of this.table('plugins').values()) {
       if (!p.enabled) continue
@@ -93,6 +86,49 @@ export class RuntimeConfig {
       .map((n) => catalogue.plugins.get(n)!)
       .sort((a, b) => b.priority - a.priority || (a.name < b.name ? 1 : a.name > b.name ? -1 : 0))
     this.hasGlobalOrServicePlugins = used.size > 0
+  }
+
+  /** A route takes part in routing unless its service is disabled (which takes its routes out). */
+  private routeRow(r: Entity): RouteRow | null {
+    const svc = r.service ? this.services.get(r.service.id) : undefined
+    if (svc && svc.enabled === false) return null
+    let row = routeRows.get(r)
+    if (!row) routeRows.set(r, (row = { ...(r as any), raw: r } as RouteRow))
+    return row
+  }
+
+  /**
+   * The router: reused as is when no route changed, updated with just the changed routes when few did,
+   * rebuilt otherwise (after a snapshot, or when a service was enabled or disabled).
+   */
+  private buildRoutes(changed: Map<string, Set<string>> | null, previous: RuntimeConfig | undefined, log: Logger): Router<RouteRow> {
+    const onWarning = (msg: string) => log.warn(msg)
+    const routeIds = changed?.get('routes')
+    const flipped = [...(changed?.get('services') ?? [])].some((id) => (previous?.services.get(id)?.enabled !== false) !== (this.services.get(id)?.enabled !== false))
+    if (previous && changed && !flipped) {
+      if (!routeIds) return previous.router
+      const before = previous.table('routes')
+      const now = this.table('routes')
+      const removed: RouteRow[] = []
+      const added: RouteRow[] = []
+      for (const id of routeIds) {
+        const old = before.get(id)
+        const cur = now.get(id)
+        if (old === cur) continue
+        const o = old && previous.routeRow(old)
+        const n = cur && this.routeRow(cur)
+        if (o) removed.push(o)
+        if (n) added.push(n)
+      }
+      const r = patchRouter(previous.router, { added, removed }, { onWarning })
+      if (r) return r
+    }
+    const routes: RouteRow[] = []
+    for (const r of this.table('routes').values()) {
+      const row = this.routeRow(r)
+      if (row) routes.push(row)
+    }
+    return buildRouter(routes, { previous: previous?.router, onWarning })
   }
 
   table(name: string): Map<string, Entity> {

@@ -33,13 +33,22 @@ export class ConfigState {
     return copy
   }
 
-  /** The current tables, frozen: later changes copy the tables they touch instead of mutating these. */
-  freeze(): Map<string, Map<string, Entity>> {
+  /** Ids changed per entity since the last freeze; `null` after a snapshot (everything may have changed). */
+  private changed: Map<string, Set<string>> | null = new Map()
+
+  /**
+   * The current tables, frozen (later changes copy the tables they touch instead of mutating these), and
+   * what changed since the previous freeze, so a rebuild can touch only that.
+   */
+  freeze(): { tables: Map<string, Map<string, Entity>>; changed: Map<string, Set<string>> | null } {
     for (const t of this.tables.values()) this.frozen.add(t)
-    return new Map(this.tables)
+    const changed = this.changed
+    this.changed = new Map()
+    return { tables: new Map(this.tables), changed }
   }
 
   load(s: Snapshot): void {
+    this.changed = null
     this.tables.clear()
     for (const [name, rows] of Object.entries(s.entities)) {
       const t = this.writable(name)
@@ -60,6 +69,11 @@ export class ConfigState {
         continue
       }
       const t = this.writable(e.entity)
+      if (this.changed) {
+        let ids = this.changed.get(e.entity)
+        if (!ids) this.changed.set(e.entity, (ids = new Set()))
+        ids.add(e.id)
+      }
       if (e.op === 'delete') t.delete(e.id)
       else t.set(e.id, e.payload as Entity)
       this.version = e.version
