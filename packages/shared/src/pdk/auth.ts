@@ -18,22 +18,23 @@ export function setConsumer(ctx: PluginContext, consumer: Consumer | null, crede
 }
 
 /**
- * Run an auth plugin with Kong's AND/OR semantics. `authenticate` returns an Exit on failure.
+ * Run an auth plugin with Kong's AND/OR semantics. `authenticate` returns an Exit on failure, directly or
+ * as a promise; a synchronous `authenticate` keeps the whole call synchronous (no promise per request).
  * - anonymous set (logical OR): skip when a real credential already authenticated; on failure use anonymous.
  * - anonymous unset (logical AND): any failure answers.
  */
-export async function runAuth(
+export function runAuth(
   ctx: PluginContext,
   anonymous: string | null | undefined,
   authenticate: () => Promise<Exit | void> | Exit | void,
-): Promise<Exit | void> {
-  if (anonymous) {
-    if (ctx.client.getCredential()) return
-    const failed = await authenticate()
-    if (!failed) return
-    return setAnonymous(ctx, anonymous)
+): Promise<Exit | void> | Exit | void {
+  if (!anonymous) return authenticate()
+  if (ctx.client.getCredential()) return
+  const failed = authenticate()
+  if (failed && typeof (failed as Promise<unknown>).then === 'function') {
+    return (failed as Promise<Exit | void>).then((f) => (f ? setAnonymous(ctx, anonymous) : undefined))
   }
-  return authenticate()
+  return failed ? setAnonymous(ctx, anonymous) : undefined
 }
 
 /** Set the anonymous consumer, or answer 500 when it is configured but missing (Kong 3.10 message). */

@@ -81,7 +81,8 @@ async function verifyToken(ctx: PluginContext<JwtCompiled>, token: string): Prom
   return deny(ctx, INVALID_SIGNATURE, 'jwt.bad_signature')
 }
 
-async function authenticate(ctx: PluginContext<JwtCompiled>): Promise<Exit | void> {
+/** A cached token is handled synchronously; only a first sight of a token waits for verification. */
+function authenticate(ctx: PluginContext<JwtCompiled>): Promise<Exit | void> | Exit | void {
   const conf = ctx.config
   const found = findToken(conf, ctx.request)
   if (found.kind === 'none') return deny(ctx, UNAUTHORIZED, 'jwt.missing', conf.challenge)
@@ -92,12 +93,17 @@ async function authenticate(ctx: PluginContext<JwtCompiled>): Promise<Exit | voi
   let verified = conf.verified.get(cacheKey)
   // a JWKS-verified entry holds only while the issuer still publishes the same key set
   if (verified?.keySet && jwksCache(ctx).current(verified.keySet.uri) !== verified.keySet.set) verified = undefined
-  if (!verified) {
-    const result = await verifyToken(ctx, token)
+  if (verified) return accept(ctx, found, verified)
+  return verifyToken(ctx, token).then((result) => {
     if ('exit' in result) return result
-    verified = result
-    conf.verified.set(cacheKey, verified, verified.claims.exp)
-  }
+    conf.verified.set(cacheKey, result, result.claims.exp)
+    return accept(ctx, found, result)
+  })
+}
+
+/** Claims (checked on every request, cached or not), then the consumer and the upstream headers. */
+function accept(ctx: PluginContext<JwtCompiled>, found: Extract<ReturnType<typeof findToken>, { kind: 'token' }>, verified: Verified): Exit | void {
+  const conf = ctx.config
   const { credential, claims } = verified
   const now = nowSeconds()
   const claimErrors = checkClaims(claims, conf, now) ?? checkMaximumExpiration(claims, conf.maximum_expiration, now)
@@ -111,7 +117,7 @@ async function authenticate(ctx: PluginContext<JwtCompiled>): Promise<Exit | voi
   setConsumer(ctx, consumer, credential)
   // Kong's X-Credential-Identifier for jwt is the credential's key, not its id
   ctx.upstream.setHeader('x-credential-identifier', String(credential.key))
-  ctx.shared.authenticated_jwt_token = token
+  ctx.shared.authenticated_jwt_token = found.token
   if (conf.hide_credentials) hideToken(found, ctx.request, ctx.upstream)
 }
 

@@ -1,4 +1,5 @@
 // key-auth access phase (Kong's key-auth handler, in our words): key from header, query or body.
+// Header and query keys are handled synchronously; only `key_in_body` may wait for the request body.
 import type { Exit, PluginContext, PluginHandler } from '../../pdk/index.ts'
 import { runAuth, setConsumer } from '../../pdk/auth.ts'
 import type { KeyAuthConfig } from './schema.ts'
@@ -7,11 +8,11 @@ const NO_KEY = 'No API key found in request'
 const DUPLICATE_KEY = 'Duplicate API key found'
 const INVALID = 'Unauthorized'
 
-async function authenticate(ctx: PluginContext<KeyAuthConfig>): Promise<Exit | void> {
+type Found = { key: string; name: string } | { duplicate: true } | null
+
+/** Kong's lookup order per key name: header, then query, then (when enabled) the body. */
+function lookup(ctx: PluginContext<KeyAuthConfig>, body: Record<string, unknown> | undefined): Found {
   const conf = ctx.config
-  const challenge = { 'WWW-Authenticate': conf.realm ? `Key realm="${conf.realm}"` : 'Key' }
-  let key: string | undefined
-  let body: Record<string, unknown> | undefined
   for (const name of conf.key_names) {
     let v: unknown
     if (conf.key_in_header) v = ctx.request.headers[name.toLowerCase()]
@@ -19,30 +20,42 @@ async function authenticate(ctx: PluginContext<KeyAuthConfig>): Promise<Exit | v
       const all = ctx.request.getQuery().getAll(name)
       v = all.length > 1 ? all : all[0]
     }
-    if (v === undefined && conf.key_in_body) {
-      body ??= (await ctx.request.getParsedBody()) ?? {}
-      v = body[name]
-    }
-    if (typeof v === 'string') {
-      key = v
-      if (conf.hide_credentials) {
-        ctx.upstream.clearHeader(name)
-        const q = ctx.request.getQuery()
-        if (q.has(name)) {
-          q.delete(name)
-          ctx.upstream.setRawQuery(q.toString())
-        }
-        if (conf.key_in_body && body && name in body) {
-          delete body[name]
-          ctx.upstream.setBody(new URLSearchParams(body as Record<string, string>).toString())
-        }
-      }
-      break
-    }
-    if (Array.isArray(v)) return ctx.error(401, DUPLICATE_KEY, challenge, 'key-auth.duplicate')
+    if (v === undefined && body) v = body[name]
+    if (typeof v === 'string') return { key: v, name }
+    if (Array.isArray(v)) return { duplicate: true }
   }
-  if (!key) return ctx.error(401, NO_KEY, challenge, 'key-auth.missing')
-  const credential = ctx.entities.find('keyauth_credentials', 'key', key)
+  return null
+}
+
+function authenticate(ctx: PluginContext<KeyAuthConfig>): Promise<Exit | void> | Exit | void {
+  const conf = ctx.config
+  const found = lookup(ctx, undefined)
+  if (found || !conf.key_in_body) return finish(ctx, found, undefined)
+  return ctx.request.getParsedBody().then((body) => {
+    const b = body ?? {}
+    return finish(ctx, lookup(ctx, b), b)
+  })
+}
+
+function finish(ctx: PluginContext<KeyAuthConfig>, found: Found, body: Record<string, unknown> | undefined): Exit | void {
+  const conf = ctx.config
+  const challenge = { 'WWW-Authenticate': conf.realm ? `Key realm="${conf.realm}"` : 'Key' }
+  if (found && 'duplicate' in found) return ctx.error(401, DUPLICATE_KEY, challenge, 'key-auth.duplicate')
+  if (!found || !found.key) return ctx.error(401, NO_KEY, challenge, 'key-auth.missing')
+  if (conf.hide_credentials) {
+    const name = found.name
+    ctx.upstream.clearHeader(name)
+    const q = ctx.request.getQuery()
+    if (q.has(name)) {
+      q.delete(name)
+      ctx.upstream.setRawQuery(q.toString())
+    }
+    if (body && name in body) {
+      delete body[name]
+      ctx.upstream.setBody(new URLSearchParams(body as Record<string, string>).toString())
+    }
+  }
+  const credential = ctx.entities.find('keyauth_credentials', 'key', found.key)
   if (!credential) return ctx.error(401, INVALID, challenge, 'key-auth.invalid')
   const consumer = ctx.client.loadConsumer(credential.consumer.id)
   setConsumer(ctx, consumer, credential)
