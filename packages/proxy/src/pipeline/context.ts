@@ -123,51 +123,96 @@ export interface Facades {
   entities: PluginContext['entities']
 }
 
-function buildFacades(s: RequestState): Facades {
-  const h = s.upstreamHeaders
-  const rt = s.runtime
-  return {
-    request: {
-      method: s.info.method,
-      scheme: s.info.scheme,
-      tls: s.info.tls,
-      trusted: s.info.trusted,
-      host: s.info.host,
-      port: s.info.port,
-      path: s.info.path,
-      rawQuery: s.info.rawQuery,
-      clientIp: s.info.clientIp,
-      headers: s.req.headers,
-      getHeader: (name: string) => first(s.req.headers[name.toLowerCase()]),
-      getQuery: () => s.getQuery(),
-      getBody: () => s.readBody(),
-      getParsedBody: () => s.parsedBody(),
-    },
-    upstream: {
-      setHeader: (name: string, value: string) => {
-        h[name.toLowerCase()] = value
-      },
-      clearHeader: (name: string) => {
-        delete h[name.toLowerCase()]
-      },
-      getHeader: (name: string) => first(h[name.toLowerCase()]),
-      setRawQuery: (q: string) => {
-        s.upstreamQuery = q
-      },
-      setBody: (body: Buffer | string, contentType?: string) => {
-        s.bodyOverride = Buffer.isBuffer(body) ? body : Buffer.from(body)
-        if (contentType) h['content-type'] = contentType
-      },
-    },
-    client: {
-      authenticate: (consumer: Consumer | null, credential: Credential | null) => {
-        s.consumer = consumer
-        s.credential = credential
-      },
-      getConsumer: () => s.consumer,
-      getCredential: () => s.credential,
-      loadConsumer: (idOrUsername: string) => rt.loadConsumer(idOrUsername),
-    },
-    entities: { find: (e: string, f: string, v: unknown) => rt.find(e, f, v), all: (e: string) => rt.all(e) },
+// The facades are small classes rather than objects of closures: one allocation each per request, and
+// their methods live on the prototype. Plugins call them as methods (`ctx.request.getHeader(n)`).
+
+class RequestFacade {
+  readonly method: string
+  readonly scheme: 'http' | 'https'
+  readonly tls: boolean
+  readonly trusted: boolean
+  readonly host: string
+  readonly port: number
+  readonly path: string
+  readonly rawQuery: string
+  readonly clientIp: string
+  readonly headers: RequestState['req']['headers']
+  constructor(private s: RequestState) {
+    const i = s.info
+    this.method = i.method
+    this.scheme = i.scheme
+    this.tls = i.tls
+    this.trusted = i.trusted
+    this.host = i.host
+    this.port = i.port
+    this.path = i.path
+    this.rawQuery = i.rawQuery
+    this.clientIp = i.clientIp
+    this.headers = s.req.headers
   }
+  getHeader(name: string) {
+    return first(this.headers[name.toLowerCase()])
+  }
+  getQuery() {
+    return this.s.getQuery()
+  }
+  getBody() {
+    return this.s.readBody()
+  }
+  getParsedBody() {
+    return this.s.parsedBody()
+  }
+}
+
+class UpstreamFacade {
+  constructor(private s: RequestState) {}
+  setHeader(name: string, value: string) {
+    this.s.upstreamHeaders[name.toLowerCase()] = value
+  }
+  clearHeader(name: string) {
+    const h = this.s.upstreamHeaders
+    const k = name.toLowerCase()
+    if (k in h) delete h[k]
+  }
+  getHeader(name: string) {
+    return first(this.s.upstreamHeaders[name.toLowerCase()])
+  }
+  setRawQuery(q: string) {
+    this.s.upstreamQuery = q
+  }
+  setBody(body: Buffer | string, contentType?: string) {
+    this.s.bodyOverride = Buffer.isBuffer(body) ? body : Buffer.from(body)
+    if (contentType) this.s.upstreamHeaders['content-type'] = contentType
+  }
+}
+
+class ClientFacade {
+  constructor(private s: RequestState) {}
+  authenticate(consumer: Consumer | null, credential: Credential | null) {
+    this.s.consumer = consumer
+    this.s.credential = credential
+  }
+  getConsumer() {
+    return this.s.consumer
+  }
+  getCredential() {
+    return this.s.credential
+  }
+  loadConsumer(idOrUsername: string) {
+    return this.s.runtime.loadConsumer(idOrUsername)
+  }
+}
+
+class EntitiesFacade {
+  constructor(private rt: RuntimeConfig) {}
+  find(entity: string, field: string, value: unknown) {
+    return this.rt.find(entity, field, value)
+  }
+  all(entity: string) {
+    return this.rt.all(entity)
+  }
+}
+
+function buildFacades(s: RequestState): Facades {
+  return { request: new RequestFacade(s), upstream: new UpstreamFacade(s), client: new ClientFacade(s), entities: new EntitiesFacade(s.runtime) }
 }

@@ -2,7 +2,10 @@
 // (kong.request, kong.service.request, kong.client, kong.response) so Kong plugin authors feel at home.
 import type { Entity } from '../entity.ts'
 
-/** The request as the client sent it (after Kong's path normalization). Read-only. */
+/**
+ * The request as the client sent it (after Kong's path normalization). Read-only. Like every PDK object,
+ * call its methods on it (`ctx.request.getHeader(n)`); detached methods lose their request.
+ */
 export interface PdkRequest {
   /** HTTP method, upper case. */
   readonly method: string
