@@ -39,7 +39,8 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     const m = rt.router.match({ method, host: hostHeader, port: listener.port, path, headers: req.headers })
     if (!m) return sendKongError(req, res, 404, 'no Route matched with those values', requestId, t0)
     const route = m.route.raw
-    const service = route.service ? (rt.services.get(route.service.id) ?? null) : null
+    const plan = rt.planFor(m.route)
+    const service = plan.service
     const clientIp = req.socket.remoteAddress ?? ''
     const trusted = deps.trusted(clientIp)
     const xfp = trusted ? (req.headers['x-forwarded-proto'] as string | undefined) : undefined
@@ -51,17 +52,12 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
       res.writeHead(code, { location: `https://${hostHeader.replace(/:\d+$/, '')}${url}`, 'content-length': '0', server: SERVER, 'x-kong-request-id': requestId })
       return void res.end()
     }
-    let upstreamHost = ''
-    if (route.preserve_host) upstreamHost = hostHeader
-    else if (service) {
-      const dflt = (service.protocol === 'https' && service.port === 443) || (service.protocol !== 'https' && service.port === 80)
-      upstreamHost = dflt ? service.host : `${service.host}:${service.port}`
-    }
+    const upstreamHost = route.preserve_host ? hostHeader : plan.upstreamHost
     const headers = upstreamHeaders(req, {
       clientIp, trusted, scheme, listenPort: listener.port, rawPath, prefix: strippedPrefix(m), hostHeader, upstreamHost, requestId,
     })
     const state = new RequestState(req, rt, deps.services, headers, { method, scheme, tls: listener.scheme === 'https', trusted, host: hostHeader.replace(/:\d+$/, ''), port: listener.port, path, rawQuery, clientIp }, route, service, requestId)
-    const chain = rt.chainFor(route.id, service?.id ?? null)
+    const chain = plan.chain
     if (chain.length === 0) return proceed(state, [], m, t0)
     const done = ({ ran, exit }: AccessOutcome) => {
       if (exit) return sendExit(req, res, exit, requestId, t0, headerFilter(state, ran, true))
@@ -112,7 +108,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
           return chunk
         }
       }
-      forward(deps.pools, rt.targetFor(service), { method, path: upPath, headers, body }, res, hooks).then(
+      forward(deps.pools, plan.target!, { method, path: upPath, headers, body }, res, hooks).then(
         (r) => {
           if (!r.ok) {
             if (r.kind === 'aborted') return

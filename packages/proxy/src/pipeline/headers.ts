@@ -8,6 +8,8 @@ type Headers = Record<string, string | string[]>
 const DROP = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'upgrade', 'transfer-encoding', 'te', 'host',
   'x-consumer-id', 'x-consumer-custom-id', 'x-consumer-username', 'x-credential-identifier', 'x-anonymous-consumer',
+  // set below from trusted values only; never copied (so nothing is ever deleted from the object)
+  'x-forwarded-prefix',
 ])
 
 export const VIA = '1.1 postern'
@@ -50,7 +52,6 @@ export function upstreamHeaders(req: IncomingMessage, i: ForwardInfo): Headers {
   out['x-forwarded-path'] = trusted('x-forwarded-path') ?? i.rawPath
   const prefix = trusted('x-forwarded-prefix') ?? i.prefix
   if (prefix) out['x-forwarded-prefix'] = prefix
-  else delete out['x-forwarded-prefix']
   out.via = src.via ? `${src.via}, ${VIA}` : VIA
   out['x-kong-request-id'] = i.requestId
   return out

@@ -18,6 +18,14 @@ export interface PluginInstance {
 
 export type RouteRow = RouteInput & { raw: Entity; service: { id: string } | null }
 
+export interface RoutePlan {
+  service: Entity | null
+  /** The Host sent upstream unless preserve_host: the service host, with its port unless the default. */
+  upstreamHost: string
+  chain: ChainEntry[]
+  target: UpstreamTarget | null
+}
+
 /** One plugin name as it may apply on a route: the instance without consumer, and whether consumer-scoped ones exist. */
 export interface ChainEntry {
   name: string
@@ -173,6 +181,23 @@ export class RuntimeConfig {
   }
 
   private targets = new Map<string, UpstreamTarget>()
+  private plans = new WeakMap<RouteRow, RoutePlan>()
+
+  /** What the request path needs per route, computed on first use and kept for this configuration. */
+  planFor(route: RouteRow): RoutePlan {
+    let plan = this.plans.get(route)
+    if (!plan) {
+      const service = route.service ? (this.services.get(route.service.id) ?? null) : null
+      let upstreamHost = ''
+      if (service) {
+        const dflt = (service.protocol === 'https' && service.port === 443) || (service.protocol !== 'https' && service.port === 80)
+        upstreamHost = dflt ? service.host : `${service.host}:${service.port}`
+      }
+      plan = { service, upstreamHost, chain: this.chainFor(route.raw.id, service?.id ?? null), target: service ? this.targetFor(service) : null }
+      this.plans.set(route, plan)
+    }
+    return plan
+  }
 
   /** The upstream target of a service, one object per service so pools are found by identity. */
   targetFor(s: Entity): UpstreamTarget {

@@ -10,7 +10,7 @@ import {
   isRetryableKind,
   type UpstreamErrorKind,
 } from './errors.ts'
-import { requestHasNoBody, stripRequestForUndici, stripResponseHopByHop, wantsTrailers } from './hop-by-hop.ts'
+import { copyResponseHeaders, requestHasNoBody, stripRequestForUndici, wantsTrailers } from './hop-by-hop.ts'
 import type { UpstreamPools, UpstreamTarget } from './pools.ts'
 
 export interface ForwardRequest {
@@ -141,8 +141,7 @@ class Forwarder implements Dispatcher.DispatchHandler {
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     this.clearWriteTimer()
     this.latency = performance.now() - this.t0
-    const out = headers as Headers
-    stripResponseHopByHop(out, this.req.headers.te)
+    const out = copyResponseHeaders(headers as Headers, this.req.headers.te)
     try {
       const status = this.hooks.onHeaders(statusCode, out, this.latency)
       this.res.writeHead(status, out)

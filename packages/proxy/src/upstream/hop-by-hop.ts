@@ -20,6 +20,29 @@ export function requestHasNoBody(msg: IncomingMessage): boolean {
   return cl === undefined || cl === '0'
 }
 
+const RES_HOP = new Set([...RES_STRIP, 'connection'])
+
+/**
+ * The response headers to send, as a fresh object without the hop-by-hop ones. Copying in one pass keeps
+ * the object in V8's fast mode (deleting from undici's object turns it into a slow dictionary, which every
+ * later read and writeHead's iteration pay for).
+ */
+export function copyResponseHeaders(h: Record<string, string | string[]>, te: string | string[] | undefined): Record<string, string | string[]> {
+  const conn = h.connection
+  let listed: Set<string> | null = null
+  if (conn !== undefined) {
+    const v = typeof conn === 'string' ? conn : conn.join(',')
+    if (v !== 'keep-alive' && v !== 'close' && v !== 'Keep-Alive') listed = new Set(v.split(',').map((x) => x.trim().toLowerCase()))
+  }
+  const keepTrailer = h.trailer !== undefined && wantsTrailers(te)
+  const out: Record<string, string | string[]> = {}
+  for (const k in h) {
+    if (RES_HOP.has(k) || (listed !== null && listed.has(k)) || (k === 'trailer' && !keepTrailer)) continue
+    out[k] = h[k]
+  }
+  return out
+}
+
 export function stripResponseHopByHop(h: Record<string, string | string[]>, te: string | string[] | undefined): void {
   const conn = h.connection
   if (conn !== undefined) {
