@@ -4,10 +4,10 @@ import { createServer, type Server } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
 import { loadTlsMaterial } from './runtime/tls.ts'
 import { randomUUID } from 'node:crypto'
-import { createLogger, loadCatalogue, type Settings } from '@postern/shared'
+import { createLogger, loadCatalogue, type ChangeEvent, type Settings } from '@postern/shared'
 import { ConfigState } from './runtime/state.ts'
 import { RuntimeConfig } from './runtime/runtime.ts'
-import { readConfigCache, writeConfigCache } from './runtime/cache-file.ts'
+import { appendConfigJournal, readConfigCache, writeConfigCache } from './runtime/cache-file.ts'
 import { TtlCache, httpClient } from './runtime/services.ts'
 import { openRuntimeStore } from './runtime/store.ts'
 import { ClusterSubscriber } from './cluster/subscriber.ts'
@@ -28,7 +28,8 @@ export interface ProxyHandle {
 export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   const log = createLogger('proxy', settings.logLevel)
   const catalogue = await loadCatalogue(settings.plugins)
-  const state = new ConfigState(new Set(catalogue.entities.filter((e) => !e.exportable).map((e) => e.name)))
+  const runtimeOnly = new Set(catalogue.entities.filter((e) => !e.exportable).map((e) => e.name))
+  const state = new ConfigState(runtimeOnly)
   let current = new RuntimeConfig(state, catalogue, log)
   const cache = new TtlCache()
   const nodeId = randomUUID()
@@ -50,29 +51,42 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
       return
     }
     subscriber?.report(current.version, current.hash)
-    // persisting serializes the whole config: debounce it so bursts of changes write once
-    clearTimeout(persistTimer)
-    // under a steady stream of changes, still write at least every 5 s
-    persistTimer = setTimeout(persist, Date.now() - lastPersist > 5000 ? 0 : 1000)
   }
-  let lastPersist = Date.now()
+  // Persistence: each event batch is appended to the journal at once; the whole snapshot (a serialization
+  // of everything) is written only after a snapshot from the admin, or to compact a long journal.
+  let journaled = 0
   const persist = () => {
     persistTimer = undefined
-    lastPersist = Date.now()
     try {
       writeConfigCache(settings.prefix, state.toSnapshot())
+      journaled = 0
     } catch (e) {
       log.error('could not persist config cache', { error: String(e) })
     }
   }
-  const onChange = () => {
+  const schedulePersist = (ms: number) => {
+    if (!persistTimer) persistTimer = setTimeout(persist, ms)
+  }
+  const onChange = (events?: ChangeEvent[]) => {
+    if (!events) schedulePersist(100)
+    else if (!persistTimer) {
+      try {
+        // rows of runtime-only entities (oauth2 tokens) never reach the disk: their events keep only the version
+        appendConfigJournal(settings.prefix, events.map((e) => (runtimeOnly.has(e.entity) ? { ...e, payload: { id: e.id } } : e)))
+        journaled += events.length
+        if (journaled > 5000) schedulePersist(1000)
+      } catch (e) {
+        log.error('could not append to the config journal', { error: String(e) })
+        schedulePersist(100)
+      }
+    }
     if (scheduled) return
     scheduled = true
     setImmediate(rebuild)
   }
 
   subscriber = new ClusterSubscriber({ controlPlane: settings.clusterControlPlane, token: settings.clusterToken, nodeId, state, log, onChange })
-  const cached = readConfigCache(settings.prefix)
+  const cached = readConfigCache(settings.prefix, runtimeOnly)
   if (cached) state.load(cached)
   const online = await subscriber.start()
   if (!online) {

@@ -11,8 +11,9 @@ export interface SubscriberOptions {
   nodeId: string
   state: ConfigState
   log: Logger
-  /** Called after the state changed (coalescing is the caller's job). */
-  onChange(): void
+  /** Called after the state changed (coalescing is the caller's job): `events` when it advanced by those
+   * events, nothing when a whole snapshot replaced it. */
+  onChange(events?: ChangeEvent[]): void
 }
 
 const WATCHDOG_MS = 15_000
@@ -122,7 +123,7 @@ export class ClusterSubscriber {
       if (!s.apply(msg.events as ChangeEvent[])) {
         this.o.log.warn('gap in change events; fetching a snapshot', { have: s.version })
         this.fetchSnapshot()
-      } else if (s.version !== before) this.o.onChange()
+      } else if (s.version !== before) this.o.onChange((msg.events as ChangeEvent[]).filter((e) => e.version > before))
     } else if (event === 'heartbeat') {
       if (msg.version > s.version) this.fetchSnapshot()
     }

@@ -1,11 +1,16 @@
-// <prefix>/config-cache.json: the last applied snapshot, written atomically (write, fsync, rename), so
-// a proxy restarted while the admin is down serves what it served before.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
+// <prefix>/config-cache.json plus a journal of the change events applied since, so a proxy restarted while
+// the admin is down serves what it served before. Each event batch is appended to the journal at once
+// (small writes); the full snapshot is rewritten atomically (write, fsync, rename) only on a snapshot from
+// the admin or when the journal grows long — never a whole-config write per change.
+import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Snapshot } from '@postern/shared'
+import type { ChangeEvent, Snapshot } from '@postern/shared'
+import { ConfigState } from './state.ts'
 
 export const cacheFile = (prefix: string) => join(prefix, 'config-cache.json')
+export const journalFile = (prefix: string) => join(prefix, 'config-cache.journal')
 
+/** Rewrite the snapshot atomically and start an empty journal. */
 export function writeConfigCache(prefix: string, snap: Snapshot): void {
   mkdirSync(prefix, { recursive: true })
   const file = cacheFile(prefix)
@@ -18,13 +23,41 @@ export function writeConfigCache(prefix: string, snap: Snapshot): void {
     closeSync(fd)
   }
   renameSync(tmp, file)
+  rmSync(journalFile(prefix), { force: true })
 }
 
-export function readConfigCache(prefix: string): Snapshot | null {
+/** Append applied events (one JSON line per batch); the snapshot plus the journal is the current config. */
+export function appendConfigJournal(prefix: string, events: ChangeEvent[]): void {
+  mkdirSync(prefix, { recursive: true })
+  appendFileSync(journalFile(prefix), JSON.stringify(events) + '\n', { mode: 0o600 })
+}
+
+/** The cached snapshot with the journal replayed onto it (a torn last line or a gap ends the replay). */
+export function readConfigCache(prefix: string, runtimeOnly: ReadonlySet<string> = new Set()): Snapshot | null {
+  let snap: Snapshot | null = null
   try {
-    const snap = JSON.parse(readFileSync(cacheFile(prefix), 'utf8')) as Snapshot
-    return typeof snap.version === 'number' && snap.entities ? snap : null
+    snap = JSON.parse(readFileSync(cacheFile(prefix), 'utf8')) as Snapshot
+    if (typeof snap.version !== 'number' || !snap.entities) snap = null
   } catch {
-    return null
+    snap = null
   }
+  let lines: string[] = []
+  try {
+    lines = readFileSync(journalFile(prefix), 'utf8').split('\n').filter(Boolean)
+  } catch {
+    /* no journal */
+  }
+  if (!lines.length) return snap
+  // a journal without a snapshot starts from the empty configuration (a proxy that caught up from version 0)
+  snap ??= { version: 0, hash: '0'.repeat(32), entities: {} }
+  const state = new ConfigState(runtimeOnly)
+  state.load(snap)
+  for (const line of lines) {
+    try {
+      if (!state.apply(JSON.parse(line) as ChangeEvent[])) break
+    } catch {
+      break
+    }
+  }
+  return state.toSnapshot()
 }
