@@ -112,6 +112,12 @@ export const t = {
     t.set(
       field('string', withCheck(z.string(), (s) => (TAG_RE.test(s) ? null : `invalid tag '${s}': expected printable ascii (except \`,\` and \`/\`) or valid utf-8 sequences`)), (n) => text(n)),
     ),
+  /** The fields every consumer credential starts with: id, created_at and its consumer (cascading). */
+  credential: () => ({
+    id: t.uuid(),
+    created_at: t.autoTimestamp(),
+    consumer: t.foreign('consumers', { required: true, onDelete: 'cascade' }),
+  }),
   /** A reference to another entity: `{ id }` on the wire, `<name>_id` in SQL. */
   foreign: (entity: string, o: Opts & { onDelete?: 'cascade' | 'restrict' } = {}) => {
     const zod = z.object({ id: uuidZod }, { error: 'expected a record' })

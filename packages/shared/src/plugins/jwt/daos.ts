@@ -22,9 +22,7 @@ export const jwtSecrets = defineEntity({
   endpointKey: 'key',
   parent: 'consumers',
   fields: {
-    id: t.uuid(),
-    created_at: t.autoTimestamp(),
-    consumer: t.foreign('consumers', { required: true, onDelete: 'cascade' }),
+    ...t.credential(),
     key: t.autoString({ unique: true }),
     // not unique: Kong lets several credentials share a secret
     secret: t.autoString(),

@@ -9,9 +9,7 @@ export const keyauthCredentials = defineEntity({
   endpointKey: 'key',
   parent: 'consumers',
   fields: {
-    id: t.uuid(),
-    created_at: t.autoTimestamp(),
-    consumer: t.foreign('consumers', { required: true, onDelete: 'cascade' }),
+    ...t.credential(),
     key: t.autoString({ unique: true }),
     tags: t.tags(),
   },

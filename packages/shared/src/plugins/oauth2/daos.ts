@@ -23,9 +23,7 @@ export const oauth2Credentials = defineEntity({
   endpointKey: 'client_id',
   parent: 'consumers',
   fields: {
-    id: t.uuid(),
-    created_at: t.autoTimestamp(),
-    consumer: t.foreign('consumers', { required: true, onDelete: 'cascade' }),
+    ...t.credential(),
     name: t.string({ required: true }),
     client_id: t.autoString({ unique: true }),
     client_secret: t.autoString(),
