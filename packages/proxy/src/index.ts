@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
 import { loadTlsMaterial } from './runtime/tls.ts'
+import type { SecureContext } from 'node:tls'
 import { randomUUID } from 'node:crypto'
 import { createLogger, loadCatalogue, type ChangeEvent, type Settings } from '@postern/shared'
 import { ConfigState } from './runtime/state.ts'
@@ -106,7 +107,9 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   for (const l of settings.proxyListen) {
     const opts = { keepAliveTimeout: 60_000, requestTimeout: 0, headersTimeout: 60_000 }
     if (l.ssl) tls ??= loadTlsMaterial(settings)
-    const server: Server = l.ssl ? createTlsServer({ ...opts, ...tls }) : createServer(opts)
+    // certificates by SNI from the current configuration; the listener's own certificate is the default
+    const SNICallback = (name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => cb(null, current.certificates.lookup(name))
+    const server: Server = l.ssl ? createTlsServer({ ...opts, ...tls, SNICallback }) : createServer(opts)
     const port = await new Promise<number>((resolve, reject) => {
       server.once('error', reject)
       server.listen(l.port, l.host, () => resolve((server.address() as any).port))

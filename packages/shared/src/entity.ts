@@ -55,6 +55,8 @@ export interface EntitySpec<F extends Record<string, Field>> {
   adminApi?: boolean
   /** Parent entity used for nested endpoints (`consumers` for credentials). */
   parent?: string
+  /** `{id or key}` in a URL names a child whose endpoint key is given, meaning its parent (certificates by SNI). */
+  keyVia?: { entity: string; field: string }
 }
 
 export interface EntityDef<F extends Record<string, Field> = Record<string, Field>> extends Required<Pick<EntitySpec<F>, 'name' | 'fields'>> {
@@ -69,6 +71,7 @@ export interface EntityDef<F extends Record<string, Field> = Record<string, Fiel
   exportable: boolean
   adminApi: boolean
   parent?: string
+  keyVia?: EntitySpec<F>['keyVia']
   table: SQLiteTableWithColumns<any>
   foreignKeys: { field: string; entity: string; onDelete: 'cascade' | 'restrict'; column: string }[]
   uniqueFields: string[]
@@ -119,6 +122,7 @@ export function defineEntity<F extends Record<string, Field>>(spec: EntitySpec<F
     exportable: spec.exportable ?? true,
     adminApi: spec.adminApi ?? true,
     parent: spec.parent,
+    keyVia: spec.keyVia,
     table,
     foreignKeys,
     uniqueFields: Object.entries(spec.fields).filter(([, f]) => f.unique).map(([n]) => n),

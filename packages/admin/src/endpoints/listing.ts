@@ -1,6 +1,6 @@
 // GET collections: Kong's size/offset/next pagination and the `tags` filter (AND with `,`, OR with `/`).
 import type { Context } from 'hono'
-import { HttpError, PosternError, type EntityDef } from '@postern/shared'
+import { HttpError, PosternError, type Entity, type EntityDef } from '@postern/shared'
 import type { ListOptions } from '../store/store.ts'
 import type { AdminDeps } from './context.ts'
 
@@ -30,7 +30,7 @@ function parseTags(raw: string | undefined): ListOptions['tags'] {
 }
 
 /** List `def`; `nestedBase` is the URL prefix of a nested list (`/consumers/bob/plugins`). */
-export function listEntities(c: Context, deps: AdminDeps, def: EntityDef, where: Record<string, unknown> = {}, nestedBase?: string) {
+export function listEntities(c: Context, deps: AdminDeps, def: EntityDef, where: Record<string, unknown> = {}, nestedBase?: string, decorate?: (e: Entity) => Entity) {
   const size = parseSize(c.req.queries('size'))
   const offset = c.req.query('offset')
   const tags = nestedBase ? undefined : 'tags' in def.fields ? parseTags(c.req.query('tags')) : undefined
@@ -40,6 +40,7 @@ export function listEntities(c: Context, deps: AdminDeps, def: EntityDef, where:
     where = { ...where, custom_id: cid }
   }
   const page = deps.store.list(def, { size, offset, tags, where })
+  if (decorate) page.data = page.data.map(decorate)
   let next: string | null = null
   if (page.offset) {
     if (nestedBase) next = `${nestedBase}?offset=${encodeURIComponent(page.offset)}`

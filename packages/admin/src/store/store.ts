@@ -56,6 +56,11 @@ export class Store {
   /** Find by id (when the text is a UUID) or by the endpoint key, as Kong resolves `{id or key}`. */
   lookup(def: EntityDef, idOrKey: string): Entity | undefined {
     if (isUuid(idOrKey)) return this.findBy(def, 'id', idOrKey.toLowerCase())
+    if (def.keyVia) {
+      const via = this.catalogue.entity(def.keyVia.entity)!
+      const child = this.findBy(via, via.endpointKey!, idOrKey)
+      return child ? this.findBy(def, 'id', child[def.keyVia.field].id) : undefined
+    }
     if (!def.endpointKey) return undefined
     return this.findBy(def, def.endpointKey, idOrKey)
   }

@@ -5,6 +5,7 @@ import type { Catalogue, Consumer, Entity, Logger, PluginDef } from '@postern/sh
 import { buildRouter, patchRouter, type RouteInput, type Router } from '../router/index.ts'
 import type { UpstreamTarget } from '../upstream/pools.ts'
 import type { ConfigState } from './state.ts'
+import { CertificateIndex, upstreamTls } from './certificates.ts'
 
 export interface PluginInstance {
   id: string
@@ -51,6 +52,8 @@ export class RuntimeConfig {
   private chains = new Map<string, ChainEntry[]>()
   private indexes = new Map<string, Map<unknown, Entity>>()
   readonly hasGlobalOrServicePlugins: boolean
+  /** Server certificates by SNI for the TLS listeners. */
+  readonly certificates: CertificateIndex
 
   readonly version: number
   readonly hash: string
@@ -69,6 +72,7 @@ export class RuntimeConfig {
       if (c.username !== null) this.consumersByUsername.set(c.username, c as Consumer)
     }
     this.router = this.buildRoutes(changed, previous, log)
+    this.certificates = new CertificateIndex(this.table('certificates'), this.table('snis').values())
     const used = new Set<string>()
     for (const p of this.table('plugins').values()) {
       if (!p.enabled) continue
@@ -212,6 +216,7 @@ export class RuntimeConfig {
         readTimeout: s.read_timeout,
         retries: s.retries,
         tlsVerify: s.tls_verify,
+        tls: s.protocol === 'https' ? upstreamTls(s, this.table('certificates'), this.table('ca_certificates')) : undefined,
       }
       this.targets.set(s.id, t)
     }

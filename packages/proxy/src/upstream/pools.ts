@@ -1,5 +1,7 @@
 // Keep-alive connection pools to upstreams, one undici Pool per (origin, timeouts, TLS policy).
 import { Pool } from 'undici'
+import { checkServerIdentity, type PeerCertificate } from 'node:tls'
+import type { UpstreamTls } from '../runtime/certificates.ts'
 
 export interface UpstreamTarget {
   protocol: 'http' | 'https'
@@ -11,6 +13,8 @@ export interface UpstreamTarget {
   retries: number
   /** Kong's service `tls_verify`; null/undefined = Kong's global default, which is *off*. */
   tlsVerify?: boolean | null
+  /** The service's client certificate (mTLS), trusted CA certificates and verify depth. */
+  tls?: UpstreamTls
 }
 
 export interface UpstreamPoolsOptions {
@@ -79,11 +83,31 @@ export class UpstreamPools {
         timeout: t.connectTimeout,
         // Kong does not verify upstream certificates unless tls_verify is set.
         rejectUnauthorized: t.tlsVerify === true,
+        ...tlsOptions(t.tls),
       },
     })
   }
 }
 
 function poolKey(t: UpstreamTarget): string {
-  return `${t.protocol}://${t.host}:${t.port}|${t.connectTimeout}|${t.readTimeout}|${t.writeTimeout}|${t.tlsVerify === true ? 1 : 0}`
+  return `${t.protocol}://${t.host}:${t.port}|${t.connectTimeout}|${t.readTimeout}|${t.writeTimeout}|${t.tlsVerify === true ? 1 : 0}|${t.tls?.id ?? ''}`
+}
+
+/** Connect options for a service's TLS fields; `ca` replaces the default roots, as Kong's per-service trust store. */
+function tlsOptions(tls: UpstreamTls | undefined): Record<string, unknown> {
+  if (!tls) return {}
+  const out: Record<string, unknown> = {}
+  if (tls.cert && tls.key) Object.assign(out, { cert: tls.cert, key: tls.key })
+  if (tls.ca) out.ca = tls.ca
+  if (tls.verifyDepth !== undefined) {
+    const max = tls.verifyDepth
+    // OpenSSL's verify depth: intermediates allowed between the leaf and the trust anchor
+    out.checkServerIdentity = (host: string, cert: PeerCertificate) => {
+      let depth = 0
+      for (let c = cert as any; c.issuerCertificate && c.issuerCertificate !== c; c = c.issuerCertificate) depth++
+      if (depth > max) return new Error(`certificate chain too long (depth ${depth} > ${max})`)
+      return checkServerIdentity(host, cert)
+    }
+  }
+  return out
 }

@@ -3,6 +3,8 @@ import { services } from './services.ts'
 import { routes } from './routes.ts'
 import { consumers } from './consumers.ts'
 import { plugins } from './plugins.ts'
+import { caCertificates, certificates, snis } from './certificates.ts'
 
-export { services, routes, consumers, plugins }
-export const CORE_ENTITIES = [services, routes, consumers, plugins]
+export { services, routes, consumers, plugins, certificates, snis, caCertificates }
+// parents before children: declarative import and snapshots apply in this order
+export const CORE_ENTITIES = [certificates, snis, caCertificates, services, routes, consumers, plugins]

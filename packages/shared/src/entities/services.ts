@@ -84,7 +84,8 @@ export const services = defineEntity({
     write_timeout: timeout(),
     read_timeout: timeout(),
     tags: t.tags(),
-    client_certificate: { kind: 'json', zod: z.object({ id: z.string().uuid() }), required: false, column: (n: string) => text(n, { mode: 'json' }) } as Field,
+    // Kong's default for a foreign key: a referenced certificate cannot be deleted
+    client_certificate: t.foreign('certificates', { onDelete: 'restrict' }),
     tls_verify: t.boolean(),
     tls_verify_depth: t.integer({ between: [0, 64] }),
     ca_certificates: t.array({ kind: 'uuid', zod: z.string().uuid(), required: true, column: (n) => text(n) }),
