@@ -1,5 +1,6 @@
 // The proxy request path: route → access phases (descending priority) → forward with undici →
 // header/body filters → log. Gateway-made answers use Kong's bodies and headers.
+import type { TLSSocket } from 'node:tls'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { normalizePath, type Exit } from '@postern/shared'
 import { strippedPrefix, upstreamPath } from '../router/index.ts'
@@ -36,7 +37,9 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     const path = normalizePath(rawPath)
     const hostHeader = req.headers.host ?? ''
     const method = req.method ?? 'GET'
-    const m = rt.router.match({ method, host: hostHeader, port: listener.port, path, headers: req.headers })
+    // routes' `snis` are checked only on TLS connections; '' when the client sent none
+    const sni = listener.scheme === 'https' ? (req.socket as TLSSocket).servername || '' : undefined
+    const m = rt.router.match({ method, host: hostHeader, port: listener.port, path, headers: req.headers, sni })
     if (!m) return sendKongError(req, res, 404, 'no Route matched with those values', requestId, t0)
     const route = m.route.raw
     const plan = rt.planFor(m.route)
