@@ -132,6 +132,10 @@ describe('snis', () => {
     }
     const dup = await api.post('/snis', { name: '*.wild.test', certificate: { id: c.id } })
     expect(dup.status).toBe(409)
+    // disabled as in Kong: the certificate is read through /certificates/{sni}
+    const parent = await api.get('/snis/*.wild.test/certificate')
+    expect(parent.status).toBe(405)
+    expect(parent.body).toEqual({ message: 'Method not allowed' })
   })
 })
 

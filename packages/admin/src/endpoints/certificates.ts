@@ -134,6 +134,8 @@ export function overrideCertificates(table: EndpointTable, deps: AdminDeps): voi
     patch,
     delete: remove,
   })
+  // Kong disables /snis/{sni}/certificate (use /certificates/{sni}): every method answers 405
+  table.set(`/${sniDef.adminPath}/:key/certificate`, {})
   // /certificates/{sni}/snis: the nested list under a certificate named by one of its SNIs
   const nested = `${base}/:parent/${sniDef.nestedPath ?? sniDef.adminPath}`
   const original = table.get(nested)
