@@ -6,6 +6,7 @@ import { hostname } from 'node:os'
 import { HttpError, PosternError } from '@postern/shared'
 import { buildEntityEndpoints, registerTable } from './endpoints/generic.ts'
 import { registerSchemaEndpoints } from './endpoints/schemas.ts'
+import { registerMetricsEndpoint } from './endpoints/metrics.ts'
 import { overrideCertificates } from './endpoints/certificates.ts'
 import { MAX_ARGS } from './body/decode.ts'
 import type { AdminDeps } from './endpoints/context.ts'
@@ -90,10 +91,11 @@ export function createAdminApp(deps: AdminDeps, log: Logger, extra?: (app: Hono)
   app.get('/plugins/enabled', (c) => c.json({ enabled_plugins: [...deps.catalogue.plugins.keys()] }))
 
   registerSchemaEndpoints(app, deps)
+  registerMetricsEndpoint(app, deps, KONG_VERSION)
   extra?.(app)
   const table = buildEntityEndpoints(deps)
   overrideCertificates(table, deps)
-  app.get('/endpoints', (c) => c.json({ data: ['/', '/status', '/plugins/enabled', ...[...table.keys()].map((p) => p.replace(/:(\w+)/g, '{$1}'))].sort() }))
+  app.get('/endpoints', (c) => c.json({ data: ['/', '/status', '/metrics', '/plugins/enabled', ...[...table.keys()].map((p) => p.replace(/:(\w+)/g, '{$1}'))].sort() }))
   registerTable(app, table)
   return app
 }

@@ -5,7 +5,8 @@ import { createServer as createTlsServer } from 'node:https'
 import { loadTlsMaterial } from './runtime/tls.ts'
 import type { SecureContext } from 'node:tls'
 import { randomUUID } from 'node:crypto'
-import { createLogger, loadCatalogue, type ChangeEvent, type Settings } from '@postern/shared'
+import { createLogger, loadCatalogue, Registry, type ChangeEvent, type Settings } from '@postern/shared'
+import { ProxyMetrics } from './status/metrics.ts'
 import { ConfigState } from './runtime/state.ts'
 import { RuntimeConfig } from './runtime/runtime.ts'
 import { appendConfigJournal, readConfigCache, writeConfigCache } from './runtime/cache-file.ts'
@@ -16,6 +17,9 @@ import { startStatusServer } from './status/server.ts'
 import { createProxyHandler } from './pipeline/handler.ts'
 import { trustedIps } from './pipeline/headers.ts'
 import { UpstreamPools } from './upstream/pools.ts'
+
+/** The Kong release whose behaviour Postern follows (kong_node_info's version label). */
+const POSTERN_KONG_VERSION = '3.9.3'
 
 export interface ProxyHandle {
   proxyPorts: number[]
@@ -34,6 +38,9 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   let current = new RuntimeConfig(state, catalogue, log)
   const cache = new TtlCache()
   const nodeId = randomUUID()
+  const registry = new Registry()
+  const conns = { active: 0, total: 0 }
+  const metrics = new ProxyMetrics(registry, nodeId, POSTERN_KONG_VERSION, () => conns)
 
   // Rebuilds are coalesced: a burst of events yields one new RuntimeConfig, swapped in one assignment.
   let scheduled = false
@@ -46,6 +53,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
     try {
       const t0 = performance.now()
       current = new RuntimeConfig(state, catalogue, log, current)
+      metrics.applied(current.version, (performance.now() - t0) / 1000)
       log.debug('runtime rebuilt', { version: current.version, routes: current.router.size, ms: Math.round((performance.now() - t0) * 10) / 10 })
     } catch (e) {
       log.error('failed to build the runtime configuration; keeping the previous one', { error: String(e) })
@@ -98,7 +106,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
 
   const pools = new UpstreamPools()
   const store = openRuntimeStore(settings, catalogue, { log })
-  const services = { cache, store, http: httpClient, log }
+  const services = { cache, store, http: httpClient, log, metrics: registry }
   const trusted = trustedIps(settings.trustedIps)
   const servers: Server[] = []
   const proxyPorts: number[] = []
@@ -114,7 +122,12 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
       server.once('error', reject)
       server.listen(l.port, l.host, () => resolve((server.address() as any).port))
     })
-    server.on('request', createProxyHandler({ runtime: () => current, pools, services, trusted }, { port, scheme: l.ssl ? 'https' : 'http' }))
+    server.on('request', createProxyHandler({ runtime: () => current, pools, services, trusted, metrics }, { port, scheme: l.ssl ? 'https' : 'http' }))
+    server.on(l.ssl ? 'secureConnection' : 'connection', (socket) => {
+      conns.active++
+      conns.total++
+      socket.once('close', () => conns.active--)
+    })
     servers.push(server)
     ;(l.ssl ? tlsPorts : proxyPorts).push(port)
   }
@@ -126,6 +139,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
       hash: () => current.hash,
       connected: () => subscriber!.connected,
       routes: () => current.router.size,
+      metrics: () => registry.expose(),
     })
     statusServers.push(s.server)
     statusPort = s.port

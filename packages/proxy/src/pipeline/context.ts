@@ -1,7 +1,7 @@
 // The per-request state and the PluginContext handed to plugins (Kong's PDK surface): request,
 // upstream changes, client identity, entity lookups, cache, store, http and log.
 import type { IncomingMessage } from 'node:http'
-import type { Consumer, Credential, Entity, Exit, Logger, PdkCache, PdkHttp, PdkStore, PluginContext } from '@postern/shared'
+import type { Consumer, Credential, Entity, Exit, Logger, PdkCache, PdkHttp, PdkStore, PluginContext, Registry } from '@postern/shared'
 import type { RuntimeConfig } from '../runtime/runtime.ts'
 
 export interface ProxyServices {
@@ -9,6 +9,7 @@ export interface ProxyServices {
   store: PdkStore
   http: PdkHttp
   log: Logger
+  metrics: Registry
 }
 
 type Headers = Record<string, string | string[]>
@@ -87,6 +88,7 @@ class PluginCtx implements PluginContext {
   readonly store: PluginContext['store']
   readonly http: PluginContext['http']
   readonly log: PluginContext['log']
+  readonly metrics: PluginContext['metrics']
   readonly route: Entity | null
   readonly service: Entity | null
   readonly shared: Record<string, unknown>
@@ -102,6 +104,7 @@ class PluginCtx implements PluginContext {
     this.store = s.services.store
     this.http = s.services.http
     this.log = s.services.log
+    this.metrics = s.services.metrics
     this.route = s.route
     this.service = s.service
     this.shared = s.shared

@@ -12,12 +12,15 @@ import type { PluginInstance, RuntimeConfig } from '../runtime/runtime.ts'
 import { RequestState, type ProxyServices } from './context.ts'
 import { escapePath, upstreamHeaders, VIA } from './headers.ts'
 import { SERVER, sendExit, sendKongError } from './respond.ts'
+import { runLogPhase, type Outcome } from './log-phase.ts'
+import type { ProxyMetrics } from '../status/metrics.ts'
 
 export interface HandlerDeps {
   runtime(): RuntimeConfig
   pools: UpstreamPools
   services: ProxyServices
   trusted(ip: string): boolean
+  metrics?: ProxyMetrics
 }
 
 export interface ListenerInfo {
@@ -28,6 +31,8 @@ export interface ListenerInfo {
 export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
   return function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const t0 = performance.now()
+    const startedAt = Date.now()
+    deps.metrics?.countRequest()
     const requestId = newRequestId()
     const rt = deps.runtime()
     const url = req.url ?? '/'
@@ -63,8 +68,13 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     const chain = plan.chain
     if (chain.length === 0) return proceed(state, [], m, t0)
     const done = ({ ran, exit }: AccessOutcome) => {
-      if (exit) return sendExit(req, res, exit, requestId, t0, headerFilter(state, ran, true))
-      proceed(state, ran, m, t0)
+      if (!exit) return proceed(state, ran, m, t0)
+      const writtenBefore = req.socket.bytesWritten
+      sendExit(req, res, exit, requestId, t0, headerFilter(state, ran, true))
+      deps.metrics?.exit(exit, route, service)
+      collectRest(state, chain, rt, ran)
+      const total = performance.now() - t0
+      logPhase(state, ran, { status: exit.status, source: 'kong', total, upstream: 0, upstreamUri: '', writtenBefore, reason: exit.reason })
     }
     const failed = (err: any) => {
       deps.services.log.error('plugin failed in access phase', { request_id: requestId, error: String(err?.stack ?? err) })
@@ -111,6 +121,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
           return chunk
         }
       }
+      const writtenBefore = req.socket.bytesWritten
       forward(deps.pools, plan.target!, { method, path: upPath, headers, body }, res, hooks).then(
         (r) => {
           if (!r.ok) {
@@ -119,7 +130,8 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
             if (!r.headersSent) sendKongError(req, res, spec.status, spec.message, requestId, start, 'nginx')
             else res.destroy()
           }
-          runLog(s, ran, r.ok ? r.status : KIND_RESPONSE[r.kind].status, start, r.upstreamLatencyMs)
+          const status = r.ok ? r.status : KIND_RESPONSE[r.kind].status
+          logPhase(s, ran, { status, source: r.ok ? 'service' : 'kong', total: performance.now() - start, upstream: r.upstreamLatencyMs, upstreamUri: upPath, writtenBefore })
         },
         (err) => {
           deps.services.log.error('forwarding failed', { request_id: requestId, error: String(err?.stack ?? err) })
@@ -138,21 +150,24 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
       }
     }
 
-    function runLog(s: RequestState, ran: PluginInstance[], status: number, start: number, upstream: number) {
-      for (const p of ran) {
-        if (!p.def.handler.log) continue
-        const total = performance.now() - start
-        try {
-          p.def.handler.log(s.contextFor(p.config, p.id), { status, latencies: { proxy: total - upstream, upstream, total } })
-        } catch (e) {
-          deps.services.log.error('plugin failed in log phase', { plugin: p.name, error: String(e) })
-        }
-      }
+    function logPhase(s: RequestState, ran: PluginInstance[], o: Outcome) {
+      runLogPhase(s, ran, res, o, startedAt, (plugin, e) => deps.services.log.error('plugin failed in log phase', { plugin, error: String(e) }))
     }
   }
 }
 
 type AccessOutcome = { ran: PluginInstance[]; exit?: Exit }
+
+/** After an exit, the instances that did not get to run still belong to the request for its log phase (Kong collects them). */
+function collectRest(s: RequestState, chain: ReturnType<RuntimeConfig['chainFor']>, rt: RuntimeConfig, ran: PluginInstance[]): void {
+  const routeId = s.route?.id ?? null
+  const serviceId = s.service?.id ?? null
+  for (const entry of chain) {
+    if (!entry.def.handler.log) continue
+    const inst = rt.resolveWithConsumer(entry, routeId, serviceId, s.consumer?.id ?? null)
+    if (inst && !ran.includes(inst)) ran.push(inst)
+  }
+}
 
 /**
  * Access phases in chain order; consumer-scoped instances apply once an earlier plugin set a consumer.

@@ -1,12 +1,15 @@
 // The proxy status listener (KONG_STATUS_LISTEN): /status with the applied config version and hash,
-// /status/ready for load balancers.
+// /status/ready for load balancers, /metrics in Prometheus text format.
 import { createServer, type Server } from 'node:http'
+import { PROMETHEUS_CONTENT_TYPE } from '@postern/shared'
 
 export interface StatusSource {
   version(): number
   hash(): string
   connected(): boolean
   routes(): number
+  /** Prometheus text of this proxy's registry. */
+  metrics(): string
 }
 
 export function startStatusServer(host: string, port: number, src: StatusSource): Promise<{ server: Server; port: number }> {
@@ -25,6 +28,10 @@ export function startStatusServer(host: string, port: number, src: StatusSource)
         routes: src.routes(),
         memory: { rss: mem.rss, heap_used: mem.heapUsed },
       })
+    }
+    if (path === '/metrics') {
+      const text = src.metrics()
+      return res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'content-length': Buffer.byteLength(text) }).end(text)
     }
     if (path === '/status/ready') {
       if (src.version() === 0 && src.routes() === 0) return json(503, { message: 'no configuration available (empty configuration present)' })

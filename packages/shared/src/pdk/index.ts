@@ -1,6 +1,7 @@
 // The plugin development kit: everything a plugin handler may touch. Mirrors Kong's PDK names
 // (kong.request, kong.service.request, kong.client, kong.response) so Kong plugin authors feel at home.
 import type { Entity } from '../entity.ts'
+import type { Registry } from './metrics.ts'
 
 /**
  * The request as the client sent it (after Kong's path normalization). Read-only. Like every PDK object,
@@ -180,6 +181,8 @@ export interface PluginContext<C = any> {
   /** The matched route and its service (null when none). */
   readonly route: Entity | null
   readonly service: Entity | null
+  /** This proxy's Prometheus registry (`/metrics` on the status listener); keep series handles, not names. */
+  readonly metrics: Registry
   /** Per-request scratch space shared between plugins (Kong's kong.ctx.shared). */
   readonly shared: Record<string, unknown>
   /** Answer the request now with this body (Kong's kong.response.exit): `return ctx.exit(401, { message: 'Unauthorized' })`. */
@@ -200,8 +203,45 @@ export interface PluginHandler<C = any> {
   headerFilter?(ctx: PluginContext<C>, res: PdkResponse): void
   /** May transform each body chunk (return the new chunk). */
   bodyFilter?(ctx: PluginContext<C>, chunk: Buffer, last: boolean): Buffer
-  /** Runs after the response was sent. */
-  log?(ctx: PluginContext<C>, summary: { status: number; latencies: { proxy: number; upstream: number; total: number } }): void
+  /** Runs after the response was sent (also after a plugin answered, for every plugin of the request). */
+  log?(ctx: PluginContext<C>, summary: LogSummary): void
+}
+
+/** What the log phase knows about a finished request. */
+export interface LogSummary {
+  status: number
+  /** ms: `proxy` is the gateway's own time (Kong's `kong`), `upstream` the upstream's, `total` the whole request. */
+  latencies: { proxy: number; upstream: number; total: number }
+  /** `service` when the upstream produced the response, `kong` when the gateway did (Kong's response source). */
+  source: 'service' | 'kong'
+  /** Bytes read from the client for this request and written back, headers included (nginx's counts). */
+  requestSize: number
+  responseSize: number
+  /** The exit's denial reason (`jwt.expired`) when a plugin answered. */
+  reason?: string
+  /** Kong's basic log serializer (kong.log.serialize()): built on first call, the same object afterwards. */
+  serialize(): KongLogEntry
+}
+
+/** Kong's log serializer output (the fields http-log, file-log, tcp-log and udp-log send). */
+export interface KongLogEntry {
+  request: { id: string; uri: string; url: string; querystring: Record<string, unknown>; method: string; headers: Record<string, unknown>; size: number; tls?: Record<string, unknown> }
+  upstream_uri: string
+  upstream_status?: string
+  response: { status: number; headers: Record<string, unknown>; size: number }
+  latencies: { kong: number; proxy: number; request: number; receive: number }
+  tries: { ip: string; port: number; balancer_latency: number }[]
+  client_ip: string
+  started_at: number
+  /** `upstream` when the upstream answered, `kong` otherwise (Kong's RESPONSE_SOURCE names). */
+  source: 'upstream' | 'kong'
+  route: Entity | null
+  service: Entity | null
+  consumer?: Entity | null
+  authenticated_entity?: { id: string } | null
+  workspace: string
+  workspace_name: string
+  [extra: string]: unknown
 }
 
 export const CONSUMER_HEADERS = [

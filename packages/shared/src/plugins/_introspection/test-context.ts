@@ -1,5 +1,6 @@
 // A PluginContext for the token plugins' unit tests: scripted ctx.http answers, a real TTL cache, and the
 // upstream headers and exits recorded, so handlers run without a proxy.
+import { Registry } from '../../pdk/metrics.ts'
 import type { Consumer, Credential, Exit, PdkHttp, PluginContext } from '../../pdk/index.ts'
 
 type HttpCall = { url: string; method?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number }
@@ -47,6 +48,7 @@ export function createTestContext<C>(world: TestWorld, config: C, req: TestReque
     upstreamHeaders,
     consumer: null,
     credential: null,
+    metrics: new Registry(),
     request: {
       method: req.method ?? 'GET', scheme: 'http', tls: false, trusted: false, host: 'localhost', port: 8000, path: req.path ?? '/', rawQuery: req.query ?? '', clientIp: '127.0.0.1',
       headers,

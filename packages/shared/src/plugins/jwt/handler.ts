@@ -107,7 +107,7 @@ function accept(ctx: PluginContext<JwtCompiled>, found: Extract<ReturnType<typeo
   const { credential, claims } = verified
   const now = nowSeconds()
   const claimErrors = checkClaims(claims, conf, now) ?? checkMaximumExpiration(claims, conf.maximum_expiration, now)
-  if (claimErrors) return deny(ctx, claimErrors, 'jwt.claims')
+  if (claimErrors) return deny(ctx, claimErrors, claimErrors.exp === 'token expired' ? 'jwt.expired' : claimErrors.iss ? 'jwt.wrong_issuer' : 'jwt.claims')
   const consumer = ctx.client.loadConsumer(credential.consumer.id)
   if (!consumer) {
     // unreachable while deletes cascade; Kong sends no challenge here
