@@ -7,6 +7,10 @@ import phantomToken from './phantom-token/index.ts'
 import kongAuthIntegration from './kong-auth-integration/index.ts'
 import oauth2Introspection from './oauth2-introspection/index.ts'
 import prometheus from './prometheus/index.ts'
+import httpLog from './http-log/index.ts'
+import fileLog from './file-log/index.ts'
+import tcpLog from './tcp-log/index.ts'
+import udpLog from './udp-log/index.ts'
 import type { PluginDef } from '../plugin.ts'
 
-export const BUNDLED_PLUGINS: PluginDef[] = [keyAuth, requestTermination, oauth2, jwt, phantomToken, kongAuthIntegration, oauth2Introspection, prometheus]
+export const BUNDLED_PLUGINS: PluginDef[] = [keyAuth, requestTermination, oauth2, jwt, phantomToken, kongAuthIntegration, oauth2Introspection, prometheus, httpLog, fileLog, tcpLog, udpLog]
