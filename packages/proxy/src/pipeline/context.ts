@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Consumer, Credential, Entity, Exit, Logger, PdkCache, PdkHttp, PdkStore, PluginContext, Registry } from '@postern/shared'
 import type { RuntimeConfig } from '../runtime/runtime.ts'
+import type { Trace } from './tracing.ts'
 
 export interface ProxyServices {
   cache: PdkCache
@@ -26,6 +27,8 @@ export class RequestState {
   private parsed?: Record<string, unknown>
   /** PDK facades, built on first use and shared by the plugin contexts of this request. */
   facades?: Facades
+  /** Timings for tracing plugins (only on routes that have one). */
+  trace: Trace | null = null
 
   constructor(
     readonly req: IncomingMessage,
@@ -89,6 +92,7 @@ class PluginCtx implements PluginContext {
   readonly http: PluginContext['http']
   readonly log: PluginContext['log']
   readonly metrics: PluginContext['metrics']
+  readonly trace: PluginContext['trace']
   readonly route: Entity | null
   readonly service: Entity | null
   readonly shared: Record<string, unknown>
@@ -105,6 +109,7 @@ class PluginCtx implements PluginContext {
     this.http = s.services.http
     this.log = s.services.log
     this.metrics = s.services.metrics
+    this.trace = s.trace
     this.route = s.route
     this.service = s.service
     this.shared = s.shared

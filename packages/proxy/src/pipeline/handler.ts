@@ -13,6 +13,7 @@ import { RequestState, type ProxyServices } from './context.ts'
 import { escapePath, upstreamHeaders, VIA } from './headers.ts'
 import { SERVER, sendExit, sendKongError } from './respond.ts'
 import { runLogPhase, type Outcome } from './log-phase.ts'
+import { Trace, timedAccess } from './tracing.ts'
 import type { ProxyMetrics } from '../status/metrics.ts'
 
 export interface HandlerDeps {
@@ -66,6 +67,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     })
     const state = new RequestState(req, rt, deps.services, headers, { method, scheme, tls: listener.scheme === 'https', trusted, host: hostHeader.replace(/:\d+$/, ''), port: listener.port, path, rawQuery, clientIp }, route, service, requestId)
     const chain = plan.chain
+    if (plan.traced) state.trace = new Trace(startedAt, t0, performance.now())
     if (chain.length === 0) return proceed(state, [], m, t0)
     const done = ({ ran, exit }: AccessOutcome) => {
       if (!exit) return proceed(state, ran, m, t0)
@@ -122,6 +124,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
         }
       }
       const writtenBefore = req.socket.bytesWritten
+      if (s.trace) s.trace.upstreamStart = performance.now()
       forward(deps.pools, plan.target!, { method, path: upPath, headers, body }, res, hooks).then(
         (r) => {
           if (!r.ok) {
@@ -131,6 +134,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
             else res.destroy()
           }
           const status = r.ok ? r.status : KIND_RESPONSE[r.kind].status
+          if (s.trace) s.trace.upstreamEnd = performance.now()
           logPhase(s, ran, { status, source: r.ok ? 'service' : 'kong', total: performance.now() - start, upstream: r.upstreamLatencyMs, upstreamUri: upPath, writtenBefore })
         },
         (err) => {
@@ -182,7 +186,7 @@ function runAccess(s: RequestState, chain: ReturnType<RuntimeConfig['chainFor']>
     ran.push(inst)
     const access = inst.def.handler.access
     if (!access) continue
-    const r = access(s.contextFor(inst.config, inst.id))
+    const r = s.trace ? timedAccess(s.trace, inst.name, access, s.contextFor(inst.config, inst.id)) : access(s.contextFor(inst.config, inst.id))
     if (r && typeof (r as Promise<unknown>).then === 'function') {
       return (r as Promise<void | Exit>).then((v) => (v && v.exit ? { ran, exit: v } : runAccess(s, chain, rt, i + 1, ran)))
     }

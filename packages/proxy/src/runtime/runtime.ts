@@ -6,6 +6,7 @@ import { buildRouter, patchRouter, type RouteInput, type Router } from '../route
 import type { UpstreamTarget } from '../upstream/pools.ts'
 import type { ConfigState } from './state.ts'
 import { CertificateIndex, upstreamTls } from './certificates.ts'
+import { TRACING_PLUGINS } from '../pipeline/tracing.ts'
 
 export interface PluginInstance {
   id: string
@@ -25,6 +26,8 @@ export interface RoutePlan {
   upstreamHost: string
   chain: ChainEntry[]
   target: UpstreamTarget | null
+  /** A tracing plugin may apply: record the request's timings. */
+  traced: boolean
 }
 
 /** One plugin name as it may apply on a route: the instance without consumer, and whether consumer-scoped ones exist. */
@@ -197,7 +200,8 @@ export class RuntimeConfig {
         const dflt = (service.protocol === 'https' && service.port === 443) || (service.protocol !== 'https' && service.port === 80)
         upstreamHost = dflt ? service.host : `${service.host}:${service.port}`
       }
-      plan = { service, upstreamHost, chain: this.chainFor(route.raw.id, service?.id ?? null), target: service ? this.targetFor(service) : null }
+      const chain = this.chainFor(route.raw.id, service?.id ?? null)
+      plan = { service, upstreamHost, chain, target: service ? this.targetFor(service) : null, traced: chain.some((c) => TRACING_PLUGINS.has(c.name)) }
       this.plans.set(route, plan)
     }
     return plan

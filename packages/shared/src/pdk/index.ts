@@ -181,6 +181,8 @@ export interface PluginContext<C = any> {
   /** The matched route and its service (null when none). */
   readonly route: Entity | null
   readonly service: Entity | null
+  /** Timings of this request, recorded when a tracing plugin (opentelemetry) applies to its route; else null. */
+  readonly trace: PdkTrace | null
   /** This proxy's Prometheus registry (`/metrics` on the status listener); keep series handles, not names. */
   readonly metrics: Registry
   /** Per-request scratch space shared between plugins (Kong's kong.ctx.shared). */
@@ -205,6 +207,21 @@ export interface PluginHandler<C = any> {
   bodyFilter?(ctx: PluginContext<C>, chunk: Buffer, last: boolean): Buffer
   /** Runs after the response was sent (also after a plugin answered, for every plugin of the request). */
   log?(ctx: PluginContext<C>, summary: LogSummary): void
+}
+
+/** A request's timings for tracing plugins; times are `performance.now()` ms, `startedAt` is epoch ms. */
+export interface PdkTrace {
+  readonly startedAt: number
+  readonly start: number
+  /** When the route was matched. */
+  readonly routed: number
+  /** Access phases in the order they ran. */
+  readonly phases: { name: string; start: number; end: number }[]
+  /** The upstream exchange, when there was one (end: the response was complete). */
+  upstreamStart?: number
+  upstreamEnd?: number
+  /** Set by the tracing plugin: the ids of this request's spans and the sampling decision. */
+  ids?: { traceId: string; rootSpanId: string; upstreamSpanId: string; parentSpanId: string | null; sampled: boolean }
 }
 
 /** What the log phase knows about a finished request. */

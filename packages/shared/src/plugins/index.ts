@@ -11,6 +11,7 @@ import httpLog from './http-log/index.ts'
 import fileLog from './file-log/index.ts'
 import tcpLog from './tcp-log/index.ts'
 import udpLog from './udp-log/index.ts'
+import opentelemetry from './opentelemetry/index.ts'
 import type { PluginDef } from '../plugin.ts'
 
-export const BUNDLED_PLUGINS: PluginDef[] = [keyAuth, requestTermination, oauth2, jwt, phantomToken, kongAuthIntegration, oauth2Introspection, prometheus, httpLog, fileLog, tcpLog, udpLog]
+export const BUNDLED_PLUGINS: PluginDef[] = [keyAuth, requestTermination, oauth2, jwt, phantomToken, kongAuthIntegration, oauth2Introspection, prometheus, httpLog, fileLog, tcpLog, udpLog, opentelemetry]

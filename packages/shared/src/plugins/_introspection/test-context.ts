@@ -49,6 +49,7 @@ export function createTestContext<C>(world: TestWorld, config: C, req: TestReque
     consumer: null,
     credential: null,
     metrics: new Registry(),
+    trace: null,
     request: {
       method: req.method ?? 'GET', scheme: 'http', tls: false, trusted: false, host: 'localhost', port: 8000, path: req.path ?? '/', rawQuery: req.query ?? '', clientIp: '127.0.0.1',
       headers,

@@ -4,10 +4,10 @@
 import { z } from 'zod'
 import type { PdkLogger } from '../../pdk/index.ts'
 
-/** Kong's `typedefs.queue` record. */
-export const queueSchema = z
-  .strictObject({
-    max_batch_size: z.int().min(1).max(1_000_000).default(1),
+/** Kong's `typedefs.queue` record; a plugin may change the default batch size (opentelemetry: 200). */
+export function queueRecord(maxBatchSize = 1) {
+  const fields = z.strictObject({
+    max_batch_size: z.int().min(1).max(1_000_000).default(maxBatchSize),
     max_coalescing_delay: z.number().min(0).max(3600).default(1),
     max_entries: z.int().min(1).max(1_000_000).default(10_000),
     max_bytes: z.int().min(1).nullable().default(null),
@@ -16,7 +16,9 @@ export const queueSchema = z
     max_retry_delay: z.number().min(0.001).max(1_000_000).default(60),
     concurrency_limit: z.union([z.literal(-1), z.literal(1)]).default(1),
   })
-  .default({ max_batch_size: 1, max_coalescing_delay: 1, max_entries: 10_000, max_bytes: null, max_retry_time: 60, initial_retry_delay: 0.01, max_retry_delay: 60, concurrency_limit: 1 })
+  return fields.default(fields.parse({}))
+}
+export const queueSchema = queueRecord()
 export type QueueConfig = z.output<typeof queueSchema>
 
 export type Sender = (batch: string[]) => Promise<void>
