@@ -7,6 +7,7 @@ import type { SecureContext } from 'node:tls'
 import { randomUUID } from 'node:crypto'
 import { createLogger, loadCatalogue, Registry, type ChangeEvent, type Settings } from '@postern/shared'
 import { ProxyMetrics } from './status/metrics.ts'
+import { AccessLog } from './status/access-log.ts'
 import { ConfigState } from './runtime/state.ts'
 import { RuntimeConfig } from './runtime/runtime.ts'
 import { appendConfigJournal, readConfigCache, writeConfigCache } from './runtime/cache-file.ts'
@@ -107,6 +108,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   const pools = new UpstreamPools()
   const store = openRuntimeStore(settings, catalogue, { log })
   const services = { cache, store, http: httpClient, log, metrics: registry }
+  const accessLog = settings.proxyAccessLog ? new AccessLog(settings.proxyAccessLog, settings.prefix) : undefined
   const trusted = trustedIps(settings.trustedIps)
   const servers: Server[] = []
   const proxyPorts: number[] = []
@@ -122,7 +124,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
       server.once('error', reject)
       server.listen(l.port, l.host, () => resolve((server.address() as any).port))
     })
-    server.on('request', createProxyHandler({ runtime: () => current, pools, services, trusted, metrics }, { port, scheme: l.ssl ? 'https' : 'http' }))
+    server.on('request', createProxyHandler({ runtime: () => current, pools, services, trusted, metrics, accessLog }, { port, scheme: l.ssl ? 'https' : 'http' }))
     server.on(l.ssl ? 'secureConnection' : 'connection', (socket) => {
       conns.active++
       conns.total++
@@ -167,6 +169,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
         ),
       )
       await pools.close()
+      accessLog?.close()
       store.close()
     },
   }

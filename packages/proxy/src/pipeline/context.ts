@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Consumer, Credential, Entity, Exit, Logger, PdkCache, PdkHttp, PdkStore, PluginContext, Registry } from '@postern/shared'
 import type { RuntimeConfig } from '../runtime/runtime.ts'
+import { RequestLogger } from '@postern/shared/logger.ts'
 import type { Trace } from './tracing.ts'
 
 export interface ProxyServices {
@@ -29,6 +30,7 @@ export class RequestState {
   facades?: Facades
   /** Timings for tracing plugins (only on routes that have one). */
   trace: Trace | null = null
+  requestLog?: RequestLogger
 
   constructor(
     readonly req: IncomingMessage,
@@ -90,14 +92,13 @@ class PluginCtx implements PluginContext {
   readonly cache: PluginContext['cache']
   readonly store: PluginContext['store']
   readonly http: PluginContext['http']
-  readonly log: PluginContext['log']
   readonly metrics: PluginContext['metrics']
   readonly trace: PluginContext['trace']
   readonly route: Entity | null
   readonly service: Entity | null
   readonly shared: Record<string, unknown>
 
-  constructor(s: RequestState, readonly config: unknown, readonly pluginId: string) {
+  constructor(private readonly s: RequestState, readonly config: unknown, readonly pluginId: string) {
     // the facades are built once per request and shared by every plugin context of it
     const f = (s.facades ??= buildFacades(s))
     this.request = f.request
@@ -107,12 +108,16 @@ class PluginCtx implements PluginContext {
     this.cache = s.services.cache
     this.store = s.services.store
     this.http = s.services.http
-    this.log = s.services.log
     this.metrics = s.services.metrics
     this.trace = s.trace
     this.route = s.route
     this.service = s.service
     this.shared = s.shared
+  }
+
+  /** Built on first use: most requests never log. */
+  get log(): PluginContext['log'] {
+    return (this.s.requestLog ??= new RequestLogger(this.s.services.log, this.s.requestId))
   }
 
   exit(status: number, body?: unknown, headers?: Record<string, string>, reason?: string): Exit {

@@ -15,6 +15,7 @@ import { SERVER, sendExit, sendKongError } from './respond.ts'
 import { runLogPhase, type Outcome } from './log-phase.ts'
 import { Trace, timedAccess } from './tracing.ts'
 import type { ProxyMetrics } from '../status/metrics.ts'
+import type { AccessLog } from '../status/access-log.ts'
 
 export interface HandlerDeps {
   runtime(): RuntimeConfig
@@ -22,6 +23,7 @@ export interface HandlerDeps {
   services: ProxyServices
   trusted(ip: string): boolean
   metrics?: ProxyMetrics
+  accessLog?: AccessLog
 }
 
 export interface ListenerInfo {
@@ -35,6 +37,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     const startedAt = Date.now()
     deps.metrics?.countRequest()
     const requestId = newRequestId()
+    if (deps.accessLog) deps.accessLog.track(req, res, requestId)
     const rt = deps.runtime()
     const url = req.url ?? '/'
     const qi = url.indexOf('?')

@@ -52,6 +52,8 @@ const settingsSchema = z.object({
   KONG_PLUGINS: z.string().default('bundled'),
   KONG_LOG_LEVEL: z.enum(['debug', 'info', 'notice', 'warn', 'error', 'crit']).default('notice'),
   KONG_TRUSTED_IPS: z.string().default(''),
+  // Kong writes logs/access.log by default; Postern's default is off (a write per request), set a path to enable
+  KONG_PROXY_ACCESS_LOG: z.string().default('off'),
   KONG_SSL_CERT: z.string().optional(),
   KONG_SSL_CERT_KEY: z.string().optional(),
   KONG_NGINX_ADMIN_CLIENT_MAX_BODY_SIZE: z.string().default('10m'),
@@ -72,6 +74,8 @@ export type Settings = {
   plugins: string[]
   logLevel: string
   trustedIps: string[]
+  /** Access log path (relative to the prefix), or null when off. */
+  proxyAccessLog: string | null
   sslCert?: string
   sslCertKey?: string
   adminMaxBody: number
@@ -106,6 +110,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     plugins: s.KONG_PLUGINS.split(',').map((p) => p.trim()).filter(Boolean),
     logLevel: s.KONG_LOG_LEVEL,
     trustedIps: s.KONG_TRUSTED_IPS.split(',').map((p) => p.trim()).filter(Boolean),
+    proxyAccessLog: s.KONG_PROXY_ACCESS_LOG.trim() === '' || s.KONG_PROXY_ACCESS_LOG.trim() === 'off' ? null : s.KONG_PROXY_ACCESS_LOG.trim(),
     sslCert: s.KONG_SSL_CERT,
     sslCertKey: s.KONG_SSL_CERT_KEY,
     adminMaxBody: parseSize(s.KONG_NGINX_ADMIN_CLIENT_MAX_BODY_SIZE),
