@@ -95,7 +95,7 @@ export function toRows(scenarios: Scenario[], rounds: Map<string, LoadResult[]>,
 }
 
 /** The issue's targets, from one run's ratios. null = not measured in this run. */
-export function checkTargets(rows: Row[], changes: ChangeStats[], largeRoutes: number): TargetCheck[] {
+export function checkTargets(rows: Row[], changes: ChangeStats[], largeRoutes: number, scenarios: readonly { name: string; baseline?: string; minRatio?: number }[] = []): TargetCheck[] {
   const row = (n: string) => rows.find((r) => r.name === n)
   const plain = row('postern no plugins')
   const large = row('postern routes: large table')
@@ -128,6 +128,13 @@ export function checkTargets(rows: Row[], changes: ChangeStats[], largeRoutes: n
       const r = row(name)
       return { target: `${name} req/s ≥ 0.90× no plugins`, measured: fmt(r?.rpsRatio, 3, '×'), pass: check(r?.rpsRatio === undefined ? undefined : r.rpsRatio >= 0.9) }
     }),
+    // every other row that declares its target (minRatio of its baseline)
+    ...scenarios
+      .filter((s) => s.minRatio !== undefined && rows.some((r) => r.name === s.name))
+      .map((s) => {
+        const r = row(s.name)
+        return { target: `${s.name} req/s ≥ ${s.minRatio!.toFixed(2)}× ${s.baseline ?? 'baseline'}`, measured: fmt(r?.rpsRatio, 3, '×'), pass: check(r?.rpsRatio === undefined ? undefined : r.rpsRatio >= s.minRatio!) }
+      }),
   ]
 }
 

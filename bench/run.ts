@@ -12,6 +12,7 @@ import { hasCommand, killAllSync, posternEntry, startEcho, startGateway, startNg
 import { checkTargets, toRows, writeResults, type MemoryRow, type RunReport } from './report.ts'
 import { fillerRoute, SCENARIOS, targetsOf, type Request, type Scenario, type Target } from './scenarios.ts'
 import { closePluginRows, PLUGIN_SCENARIOS } from './plugin-rows.ts'
+import { closeObservabilityRows, OBSERVABILITY_SCENARIOS } from './observability-rows.ts'
 
 /** Each knob is BENCH_<NAME> in the environment or --<name>=<value> on the command line (the flag wins). */
 function option(name: string, fallback: string): string {
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
   const cores = { admin: pin.load, proxy: pin.sut }
   log(`load generator: ${gen}; pinning: ${pin.text}`)
 
-  let scenarios: Scenario[] = [...SCENARIOS, ...PLUGIN_SCENARIOS]
+  let scenarios: Scenario[] = [...SCENARIOS, ...PLUGIN_SCENARIOS, ...OBSERVABILITY_SCENARIOS]
   for (const mod of opts.extra.split(',').filter(Boolean)) {
     const m = (await import(resolve(mod))) as { scenarios?: Scenario[] }
     scenarios.push(...(m.scenarios ?? []))
@@ -234,7 +235,7 @@ async function main(): Promise<void> {
     startedAt, finishedAt: new Date().toISOString(),
     machine: { ...machineInfo(gen, pin.text), postern: postern.note },
     options: opts, rows, changes, memory: mem,
-    targets: checkTargets(rows, changes, opts.routes),
+    targets: checkTargets(rows, changes, opts.routes, scenarios),
     notes,
   }
   const files = writeResults(report)
@@ -249,6 +250,7 @@ main()
   .then(async () => {
     await stopAll()
     await closePluginRows()
+    await closeObservabilityRows()
     process.stdout.write(readFileSync(resolve(import.meta.dirname, 'results/latest.md'), 'utf8'))
   })
   .catch(async (e) => {

@@ -27,6 +27,8 @@ export interface Scenario {
   target: Target
   /** Row whose req/s and p99 this row's ratios are computed against. */
   baseline?: string
+  /** An issue's target for this row: req/s at least this ratio of the baseline (checked and marked PASS/FAIL). */
+  minRatio?: number
   /** Fixed request for rows that need no setup (direct, reference, nginx). */
   request?: Request
   /** Creates the row's entities through the admin API and returns the request to load. Runs once, before warm-up. */
