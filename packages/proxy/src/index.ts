@@ -13,7 +13,7 @@ import { openRuntimeStore } from './runtime/store.ts'
 import { ClusterSubscriber } from './cluster/subscriber.ts'
 import { startStatusServer } from './status/server.ts'
 import { createProxyHandler } from './pipeline/handler.ts'
-import { trustedIps } from './pipeline/headers.ts'
+import { clientAddress } from './pipeline/real-ip.ts'
 import { UpstreamPools } from './upstream/pools.ts'
 
 export interface ProxyHandle {
@@ -98,7 +98,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   const pools = new UpstreamPools()
   const store = openRuntimeStore(settings, catalogue, { log })
   const services = { cache, store, http: httpClient, log }
-  const trusted = trustedIps(settings.trustedIps)
+  const address = clientAddress(settings)
   const servers: Server[] = []
   const proxyPorts: number[] = []
   const tlsPorts: number[] = []
@@ -111,7 +111,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
       server.once('error', reject)
       server.listen(l.port, l.host, () => resolve((server.address() as any).port))
     })
-    server.on('request', createProxyHandler({ runtime: () => current, pools, services, trusted }, { port, scheme: l.ssl ? 'https' : 'http' }))
+    server.on('request', createProxyHandler({ runtime: () => current, pools, services, address }, { port, scheme: l.ssl ? 'https' : 'http' }))
     servers.push(server)
     ;(l.ssl ? tlsPorts : proxyPorts).push(port)
   }

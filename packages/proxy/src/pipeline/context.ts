@@ -31,7 +31,7 @@ export class RequestState {
     readonly runtime: RuntimeConfig,
     readonly services: ProxyServices,
     readonly upstreamHeaders: Headers,
-    readonly info: { method: string; scheme: 'http' | 'https'; tls: boolean; trusted: boolean; host: string; port: number; path: string; rawQuery: string; clientIp: string },
+    readonly info: { method: string; scheme: 'http' | 'https'; tls: boolean; trusted: boolean; host: string; port: number; path: string; rawQuery: string; clientIp: string; forwardedIp: string },
     readonly route: Entity | null,
     readonly service: Entity | null,
     readonly requestId: string,
@@ -200,6 +200,12 @@ class ClientFacade {
   }
   loadConsumer(idOrUsername: string) {
     return this.s.runtime.loadConsumer(idOrUsername)
+  }
+  getIp() {
+    return this.s.info.clientIp
+  }
+  getForwardedIp() {
+    return this.s.info.forwardedIp
   }
 }
 

@@ -11,12 +11,13 @@ import type { PluginInstance, RuntimeConfig } from '../runtime/runtime.ts'
 import { RequestState, type ProxyServices } from './context.ts'
 import { escapePath, upstreamHeaders, VIA } from './headers.ts'
 import { SERVER, sendExit, sendKongError } from './respond.ts'
+import type { ClientAddress } from './real-ip.ts'
 
 export interface HandlerDeps {
   runtime(): RuntimeConfig
   pools: UpstreamPools
   services: ProxyServices
-  trusted(ip: string): boolean
+  address: ClientAddress
 }
 
 export interface ListenerInfo {
@@ -42,7 +43,8 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     const plan = rt.planFor(m.route)
     const service = plan.service
     const clientIp = req.socket.remoteAddress ?? ''
-    const trusted = deps.trusted(clientIp)
+    const trusted = deps.address.trusted(clientIp)
+    const forwardedIp = trusted ? deps.address.forwardedIp(clientIp, req.headers) : clientIp
     const xfp = trusted ? (req.headers['x-forwarded-proto'] as string | undefined) : undefined
     const scheme = xfp === 'https' || xfp === 'http' ? xfp : listener.scheme
     const protos: string[] = route.protocols
@@ -54,9 +56,9 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     }
     const upstreamHost = route.preserve_host ? hostHeader : plan.upstreamHost
     const headers = upstreamHeaders(req, {
-      clientIp, trusted, scheme, listenPort: listener.port, rawPath, prefix: strippedPrefix(m), hostHeader, upstreamHost, requestId,
+      clientIp, forwardedIp, trusted, scheme, listenPort: listener.port, rawPath, prefix: strippedPrefix(m), hostHeader, upstreamHost, requestId,
     })
-    const state = new RequestState(req, rt, deps.services, headers, { method, scheme, tls: listener.scheme === 'https', trusted, host: hostHeader.replace(/:\d+$/, ''), port: listener.port, path, rawQuery, clientIp }, route, service, requestId)
+    const state = new RequestState(req, rt, deps.services, headers, { method, scheme, tls: listener.scheme === 'https', trusted, host: hostHeader.replace(/:\d+$/, ''), port: listener.port, path, rawQuery, clientIp, forwardedIp }, route, service, requestId)
     const chain = plan.chain
     if (chain.length === 0) return proceed(state, [], m, t0)
     const done = ({ ran, exit }: AccessOutcome) => {

@@ -23,7 +23,7 @@ export interface PdkRequest {
   readonly path: string
   /** Raw query string without `?` ('' when none). */
   readonly rawQuery: string
-  /** The client's address. */
+  /** The connecting peer's address (same as `ctx.client.getIp()`). */
   readonly clientIp: string
   /** Lower-cased request headers as node gives them. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>
@@ -71,6 +71,14 @@ export interface PdkClient {
   getCredential(): Credential | null
   /** Find a consumer by id or username (Kong's anonymous lookup). */
   loadConsumer(idOrUsername: string): Consumer | null
+  /** The address of the connecting peer, even behind a load balancer (kong.client.get_ip). */
+  getIp(): string
+  /**
+   * The client address after real-IP processing (kong.client.get_forwarded_ip): taken from
+   * KONG_REAL_IP_HEADER (default `X-Real-IP`) only when the peer is in KONG_TRUSTED_IPS, walking the list
+   * right to left past trusted addresses when KONG_REAL_IP_RECURSIVE=on; otherwise the peer's address.
+   */
+  getForwardedIp(): string
 }
 
 /** Read access to the entities the proxy holds in memory (credentials, consumers). */

@@ -24,6 +24,8 @@ export interface TestRequest {
   query?: string
   body?: string
   path?: string
+  /** Client address (both the peer and the forwarded one); default 127.0.0.1. */
+  ip?: string
 }
 
 export type TestContext = PluginContext & { upstreamHeaders: Record<string, string>; consumer: Consumer | null; credential: Credential | null }
@@ -48,7 +50,7 @@ export function createTestContext<C>(world: TestWorld, config: C, req: TestReque
     consumer: null,
     credential: null,
     request: {
-      method: req.method ?? 'GET', scheme: 'http', tls: false, trusted: false, host: 'localhost', port: 8000, path: req.path ?? '/', rawQuery: req.query ?? '', clientIp: '127.0.0.1',
+      method: req.method ?? 'GET', scheme: 'http', tls: false, trusted: false, host: 'localhost', port: 8000, path: req.path ?? '/', rawQuery: req.query ?? '', clientIp: req.ip ?? '127.0.0.1',
       headers,
       getHeader: (n) => headers[n.toLowerCase()],
       getQuery: () => new URLSearchParams(req.query ?? ''),
@@ -70,6 +72,8 @@ export function createTestContext<C>(world: TestWorld, config: C, req: TestReque
       getConsumer: () => ctx.consumer,
       getCredential: () => ctx.credential,
       loadConsumer: (k) => world.consumers.find((c) => c.id === k || c.username === k) ?? null,
+      getIp: () => req.ip ?? '127.0.0.1',
+      getForwardedIp: () => req.ip ?? '127.0.0.1',
     },
     entities: {
       find: (_e, f, v) => world.consumers.find((c) => (c as any)[f] === v) as any,
