@@ -153,6 +153,10 @@ class RequestFacade {
   getHeader(name: string) {
     return first(this.headers[name.toLowerCase()])
   }
+  getHeaderValues(name: string) {
+    // headersDistinct is computed by node on first access only, so requests that never ask pay nothing
+    return this.s.req.headersDistinct[name.toLowerCase()] ?? []
+  }
   getQuery() {
     return this.s.getQuery()
   }

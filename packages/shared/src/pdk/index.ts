@@ -29,6 +29,8 @@ export interface PdkRequest {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>
   /** First value of a header (name is case-insensitive). */
   getHeader(name: string): string | undefined
+  /** Every value of a header as the client sent it, even one node keeps only once (`user-agent`); [] when absent. */
+  getHeaderValues(name: string): string[]
   /** Parsed query string (first value per name is `get`, all values are `getAll`). */
   getQuery(): URLSearchParams
   /** Reads (and keeps, for forwarding) the whole request body. */

@@ -20,7 +20,7 @@ export function createWorld(replies: HttpReply[] = []): TestWorld {
 
 export interface TestRequest {
   method?: string
-  headers?: Record<string, string>
+  headers?: Record<string, string | string[]>
   query?: string
   body?: string
   path?: string
@@ -32,7 +32,11 @@ export type TestContext = PluginContext & { upstreamHeaders: Record<string, stri
 
 export function createTestContext<C>(world: TestWorld, config: C, req: TestRequest = {}, pluginId = 'plugin-1'): TestContext {
   const headers: Record<string, string> = {}
-  for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v
+  const all: Record<string, string[]> = {}
+  for (const [k, v] of Object.entries(req.headers ?? {})) {
+    headers[k.toLowerCase()] = Array.isArray(v) ? v[0] : v
+    all[k.toLowerCase()] = Array.isArray(v) ? v : [v]
+  }
   const upstreamHeaders: Record<string, string> = { ...headers }
   const http: PdkHttp = {
     async request(url, opts = {}) {
@@ -53,6 +57,7 @@ export function createTestContext<C>(world: TestWorld, config: C, req: TestReque
       method: req.method ?? 'GET', scheme: 'http', tls: false, trusted: false, host: 'localhost', port: 8000, path: req.path ?? '/', rawQuery: req.query ?? '', clientIp: req.ip ?? '127.0.0.1',
       headers,
       getHeader: (n) => headers[n.toLowerCase()],
+      getHeaderValues: (n) => all[n.toLowerCase()] ?? [],
       getQuery: () => new URLSearchParams(req.query ?? ''),
       getBody: async () => Buffer.from(req.body ?? ''),
       getParsedBody: async () => undefined,
