@@ -115,7 +115,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
           if (!r.ok) {
             if (r.kind === 'aborted') return
             const spec = KIND_RESPONSE[r.kind]
-            if (!r.headersSent) sendKongError(req, res, spec.status, spec.message, requestId, start, 'nginx')
+            if (!r.headersSent) sendKongError(req, res, spec.status, spec.message, requestId, start, 'nginx', {}, filters)
             else res.destroy()
           }
           runLog(s, ran, r.ok ? r.status : KIND_RESPONSE[r.kind].status, start, r.upstreamLatencyMs)

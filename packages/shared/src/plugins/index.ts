@@ -8,6 +8,7 @@ import kongAuthIntegration from './kong-auth-integration/index.ts'
 import oauth2Introspection from './oauth2-introspection/index.ts'
 import ipRestriction from './ip-restriction/index.ts'
 import botDetection from './bot-detection/index.ts'
+import cors from './cors/index.ts'
 import type { PluginDef } from '../plugin.ts'
 
-export const BUNDLED_PLUGINS: PluginDef[] = [keyAuth, requestTermination, oauth2, jwt, phantomToken, kongAuthIntegration, oauth2Introspection, ipRestriction, botDetection]
+export const BUNDLED_PLUGINS: PluginDef[] = [keyAuth, requestTermination, oauth2, jwt, phantomToken, kongAuthIntegration, oauth2Introspection, ipRestriction, botDetection, cors]
