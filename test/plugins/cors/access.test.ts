@@ -106,7 +106,7 @@ describe('cors on other responses', () => {
   })
 
   it('sends `*` without Vary by default, with or without Origin', async () => {
-    for (const headers of [{}, { origin: 'http://x.test' }]) {
+    for (const headers of [{}, { origin: 'http://x.test' }] as Record<string, string>[]) {
       const r = await g.proxy('/default', { headers })
       expect(r.headers['access-control-allow-origin']).toBe('*')
       expect(r.headers.vary).toBeUndefined()
