@@ -1,7 +1,7 @@
 // The per-request state and the PluginContext handed to plugins (Kong's PDK surface): request,
 // upstream changes, client identity, entity lookups, cache, store, http and log.
 import type { IncomingMessage } from 'node:http'
-import type { Consumer, Credential, Entity, Exit, Logger, PdkCache, PdkHttp, PdkStore, PluginContext } from '@postern/shared'
+import type { BodyChunkWatcher, Consumer, Credential, Entity, Exit, Logger, PdkCache, PdkHttp, PdkStore, PluginContext } from '@postern/shared'
 import type { RuntimeConfig } from '../runtime/runtime.ts'
 
 export interface ProxyServices {
@@ -21,6 +21,10 @@ export class RequestState {
   upstreamQuery: string | null = null
   body: Buffer | null = null
   bodyOverride: Buffer | null = null
+  /** ctx.request.onBodyChunk watchers; null (the common case) costs nothing on the forwarding path. */
+  bodyWatchers: BodyChunkWatcher[] | null = null
+  /** The answer a body watcher gave mid-upload, sent instead of the upstream's. */
+  bodyExit: Exit | null = null
   private query?: URLSearchParams
   private parsed?: Record<string, unknown>
   /** PDK facades, built on first use and shared by the plugin contexts of this request. */
@@ -165,6 +169,9 @@ class RequestFacade {
   }
   getParsedBody() {
     return this.s.parsedBody()
+  }
+  onBodyChunk(watcher: BodyChunkWatcher) {
+    ;(this.s.bodyWatchers ??= []).push(watcher)
   }
 }
 

@@ -1,6 +1,7 @@
 // The proxy request path: route → access phases (descending priority) → forward with undici →
 // header/body filters → log. Gateway-made answers use Kong's bodies and headers.
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Readable } from 'node:stream'
 import { normalizePath, type Exit } from '@postern/shared'
 import { strippedPrefix, upstreamPath } from '../router/index.ts'
 import { forward, type ForwardHooks } from '../upstream/forward.ts'
@@ -12,6 +13,7 @@ import { RequestState, type ProxyServices } from './context.ts'
 import { escapePath, upstreamHeaders, VIA } from './headers.ts'
 import { SERVER, sendExit, sendKongError } from './respond.ts'
 import type { ClientAddress } from './real-ip.ts'
+import { checkBuffer, watchStream } from './body-watch.ts'
 
 export interface HandlerDeps {
   runtime(): RuntimeConfig
@@ -84,13 +86,15 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
       let upPath = escapePath(upstreamPath(service.path, match!, path))
       const q = s.upstreamQuery ?? rawQuery
       if (q !== '' || (qi >= 0 && s.upstreamQuery === null)) upPath += '?' + q
-      let body: IncomingMessage | Buffer | null = null
+      let body: IncomingMessage | Readable | Buffer | null = null
       const override = s.bodyOverride ?? s.body
       if (override) {
         body = override
         headers['content-length'] = String(override.length)
+        const exit = s.bodyWatchers && checkBuffer(s.bodyWatchers, override)
+        if (exit) return sendExit(req, res, exit, requestId, start, headerFilter(s, ran, true))
       } else if (req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined) {
-        body = req
+        body = s.bodyWatchers ? watchStream(req, s.bodyWatchers, (exit) => void (s.bodyExit = exit)) : req
       }
       const filters = headerFilter(s, ran, false)
       const hooks: ForwardHooks = {
@@ -112,6 +116,12 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
       }
       forward(deps.pools, plan.target!, { method, path: upPath, headers, body }, res, hooks).then(
         (r) => {
+          if (s.bodyExit) {
+            // a body watcher stopped the upload: its answer replaces the upstream's
+            if (!res.headersSent) sendExit(req, res, s.bodyExit, requestId, start, headerFilter(s, ran, true))
+            else res.destroy()
+            return runLog(s, ran, s.bodyExit.status, start, 0)
+          }
           if (!r.ok) {
             if (r.kind === 'aborted') return
             const spec = KIND_RESPONSE[r.kind]

@@ -35,9 +35,19 @@ export interface PdkRequest {
   getQuery(): URLSearchParams
   /** Reads (and keeps, for forwarding) the whole request body. */
   getBody(): Promise<Buffer>
+  /**
+   * Watch the request body as it is forwarded, without buffering it: `watcher` sees each chunk and the byte
+   * count so far, and may return an Exit to stop the upload and answer with it (the upstream request is
+   * aborted; the client connection is closed after the answer). A body already read or replaced by a plugin
+   * is seen once, whole. Too late to answer once the upstream has replied: the connection is reset then.
+   */
+  onBodyChunk(watcher: BodyChunkWatcher): void
   /** Body parsed by content type: JSON object, form fields, or undefined. */
   getParsedBody(): Promise<Record<string, unknown> | undefined>
 }
+
+/** See `PdkRequest.onBodyChunk`. */
+export type BodyChunkWatcher = (chunk: Buffer, total: number) => Exit | void
 
 /** Changes to the request that will be sent upstream (Kong's kong.service.request). */
 export interface PdkUpstream {

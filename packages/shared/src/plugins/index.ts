@@ -9,6 +9,7 @@ import oauth2Introspection from './oauth2-introspection/index.ts'
 import ipRestriction from './ip-restriction/index.ts'
 import botDetection from './bot-detection/index.ts'
 import cors from './cors/index.ts'
+import requestSizeLimiting from './request-size-limiting/index.ts'
 import type { PluginDef } from '../plugin.ts'
 
-export const BUNDLED_PLUGINS: PluginDef[] = [keyAuth, requestTermination, oauth2, jwt, phantomToken, kongAuthIntegration, oauth2Introspection, ipRestriction, botDetection, cors]
+export const BUNDLED_PLUGINS: PluginDef[] = [keyAuth, requestTermination, oauth2, jwt, phantomToken, kongAuthIntegration, oauth2Introspection, ipRestriction, botDetection, cors, requestSizeLimiting]

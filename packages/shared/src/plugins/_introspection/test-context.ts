@@ -1,6 +1,6 @@
 // A PluginContext for the token plugins' unit tests: scripted ctx.http answers, a real TTL cache, and the
 // upstream headers and exits recorded, so handlers run without a proxy.
-import type { Consumer, Credential, Exit, PdkHttp, PluginContext } from '../../pdk/index.ts'
+import type { BodyChunkWatcher, Consumer, Credential, Exit, PdkHttp, PluginContext } from '../../pdk/index.ts'
 
 type HttpCall = { url: string; method?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number }
 type HttpReply = { status: number; headers?: Record<string, string>; body?: string } | Error
@@ -12,6 +12,8 @@ export interface TestWorld {
   replies: HttpReply[]
   consumers: Consumer[]
   now: () => number
+  /** Watchers registered with ctx.request.onBodyChunk. */
+  bodyWatchers?: BodyChunkWatcher[]
 }
 
 export function createWorld(replies: HttpReply[] = []): TestWorld {
@@ -61,6 +63,7 @@ export function createTestContext<C>(world: TestWorld, config: C, req: TestReque
       getQuery: () => new URLSearchParams(req.query ?? ''),
       getBody: async () => Buffer.from(req.body ?? ''),
       getParsedBody: async () => undefined,
+      onBodyChunk: (w) => void (world.bodyWatchers ??= []).push(w),
     },
     upstream: {
       setHeader: (n, v) => void (upstreamHeaders[n.toLowerCase()] = v),
