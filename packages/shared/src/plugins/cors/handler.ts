@@ -61,7 +61,7 @@ function configureOrigin(c: CompiledCors, origin: string | undefined, h: Headers
       h[ACAO] = '*'
       return true
     }
-    const allowed = matchOrigin(p.entries, origin)
+    const allowed = matchOrigin(p, origin)
     if (allowed !== null) {
       h[ACAO] = allowed
       return false

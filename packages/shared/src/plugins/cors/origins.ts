@@ -45,7 +45,7 @@ export type OriginPolicy =
   /** A single literal origin, sent whatever the request's Origin. */
   | { kind: 'fixed'; origin: string }
   /** Echo the request's normalized Origin when it matches; `star` when `*` is one of several entries. */
-  | { kind: 'list'; entries: Entry[]; star: boolean }
+  | { kind: 'list'; entries: Entry[]; star: boolean; cache: Map<string, string | null> }
 
 const LITERAL = /^[A-Za-z0-9.:/-]+$/
 
@@ -67,14 +67,25 @@ export function compileOrigins(origins: readonly string[] | null): OriginPolicy 
       entries.push({ regex: new RegExp('^(?:' + source.source + ')', source.flags), byHost: !entry.includes(':') })
     } else entries.push({ domain: normalizeOrigin(entry).domain })
   }
-  return { kind: 'list', entries, star }
+  return { kind: 'list', entries, star, cache: new Map() }
 }
 
+/** Kong keeps 10^4 normalized request origins per worker; Postern keeps as many verdicts per instance. */
+const CACHE_SIZE = 10_000
+
 /** The value to send as Access-Control-Allow-Origin for this request Origin, or null when it does not match. */
-export function matchOrigin(entries: readonly Entry[], requestOrigin: string): string | null {
+export function matchOrigin(policy: Extract<OriginPolicy, { kind: 'list' }>, requestOrigin: string): string | null {
+  const hit = policy.cache.get(requestOrigin)
+  if (hit !== undefined) return hit
   const o = normalizeOrigin(requestOrigin)
-  for (const e of entries) {
-    if ('regex' in e ? e.regex.test(e.byHost ? o.host : o.domain) : e.domain === o.domain) return o.domain
+  let allowed: string | null = null
+  for (const e of policy.entries) {
+    if ('regex' in e ? e.regex.test(e.byHost ? o.host : o.domain) : e.domain === o.domain) {
+      allowed = o.domain
+      break
+    }
   }
-  return null
+  if (policy.cache.size >= CACHE_SIZE) policy.cache.delete(policy.cache.keys().next().value!)
+  policy.cache.set(requestOrigin, allowed)
+  return allowed
 }
