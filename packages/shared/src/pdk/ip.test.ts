@@ -14,6 +14,11 @@ describe('isIpOrCidr', () => {
 })
 
 describe('parseIp', () => {
+  it('parses IPv4 strictly', () => {
+    expect(parseIp('255.255.255.255')).toEqual({ v: 4, w: 0xffffffff })
+    expect(parseIp('0.0.0.0')).toEqual({ v: 4, w: 0 })
+    for (const s of ['01.2.3.4', '1.2.3.4.5', '1..2.3', '1.2.3.', '.1.2.3', '1.2.3.256', '1.2.3.4 ', '1.2.3.a']) expect(parseIp(s), s).toBeNull()
+  })
   it('turns an IPv4-mapped IPv6 address into its IPv4 address', () => {
     expect(parseIp('::ffff:127.0.0.1')).toEqual({ v: 4, w: 0x7f000001 })
   })

@@ -4,19 +4,31 @@
 /** A parsed address: `v4` holds one word, `v6` four (most significant first). */
 export type ParsedIp = { v: 4; w: number } | { v: 6; w: [number, number, number, number] }
 
-const V4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/
-
-/** Parses a dotted IPv4 address into an unsigned 32-bit integer, or -1. */
+/** Parses a dotted IPv4 address into an unsigned 32-bit integer, or -1 (no allocation: it runs per request). */
 export function parseIpv4(s: string): number {
-  const m = V4.exec(s)
-  if (m === null) return -1
+  const len = s.length
+  if (len < 7 || len > 15) return -1
   let n = 0
-  for (let i = 1; i <= 4; i++) {
-    const o = Number(m[i])
-    if (o > 255 || (m[i].length > 1 && m[i][0] === '0')) return -1
-    n = n * 256 + o
+  let octet = 0
+  let digits = 0
+  let dots = 0
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1
+      n = n * 256 + octet
+      octet = 0
+      digits = 0
+      dots++
+    } else if (c >= 48 && c <= 57) {
+      // no leading zeros ("01" is ambiguous: octal to some parsers)
+      if (digits > 0 && octet === 0) return -1
+      octet = octet * 10 + (c - 48)
+      if (++digits > 3 || octet > 255) return -1
+    } else return -1
   }
-  return n
+  if (digits === 0 || dots !== 3) return -1
+  return n * 256 + octet
 }
 
 /** Parses an IPv6 address (with `::`, an embedded IPv4 tail and an optional `%zone`) into 4 words, or null. */
