@@ -83,6 +83,34 @@ export const SCENARIOS: Scenario[] = [
     },
   }),
   defineScenario({
+    // a simple (non-preflight) CORS request: origin list matched by exact entry and by regex, headers added in header_filter
+    name: 'postern cors',
+    target: 'postern-small',
+    baseline: 'postern no plugins',
+    async setup(ctx) {
+      const service = await serviceWithRoute(ctx, 'cors')
+      await ctx.admin.create(`/services/${service.id}/plugins`, {
+        name: 'cors',
+        config: { origins: ['http://app.bench.test', 'https://(.*\\.)?bench\\.test'], exposed_headers: ['x-request-id'], credentials: true },
+      })
+      return { path: '/cors/hello', headers: { Origin: 'https://www.bench.test' } }
+    },
+  }),
+  defineScenario({
+    // the load generator connects from loopback: an allow list of blocks of both families that admits it
+    name: 'postern ip-restriction',
+    target: 'postern-small',
+    baseline: 'postern no plugins',
+    async setup(ctx) {
+      const service = await serviceWithRoute(ctx, 'iprestriction')
+      await ctx.admin.create(`/services/${service.id}/plugins`, {
+        name: 'ip-restriction',
+        config: { allow: ['10.0.0.0/8', '192.168.0.0/16', '127.0.0.0/8', '::1', 'fd00::/8'], deny: ['127.0.0.2'] },
+      })
+      return { path: '/iprestriction/hello' }
+    },
+  }),
+  defineScenario({
     name: 'postern routes: small table',
     target: 'postern-small',
     baseline: 'bare undici proxy',

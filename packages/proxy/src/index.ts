@@ -16,7 +16,7 @@ import { openRuntimeStore } from './runtime/store.ts'
 import { ClusterSubscriber } from './cluster/subscriber.ts'
 import { startStatusServer } from './status/server.ts'
 import { createProxyHandler } from './pipeline/handler.ts'
-import { trustedIps } from './pipeline/headers.ts'
+import { clientAddress } from './pipeline/real-ip.ts'
 import { UpstreamPools } from './upstream/pools.ts'
 
 /** The Kong release whose behaviour Postern follows (kong_node_info's version label). */
@@ -109,7 +109,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   const store = openRuntimeStore(settings, catalogue, { log })
   const services = { cache, store, http: httpClient, log, metrics: registry }
   const accessLog = settings.proxyAccessLog ? new AccessLog(settings.proxyAccessLog, settings.prefix) : undefined
-  const trusted = trustedIps(settings.trustedIps)
+  const address = clientAddress(settings)
   const servers: Server[] = []
   const proxyPorts: number[] = []
   const tlsPorts: number[] = []
@@ -124,7 +124,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
       server.once('error', reject)
       server.listen(l.port, l.host, () => resolve((server.address() as any).port))
     })
-    server.on('request', createProxyHandler({ runtime: () => current, pools, services, trusted, metrics, accessLog }, { port, scheme: l.ssl ? 'https' : 'http' }))
+    server.on('request', createProxyHandler({ runtime: () => current, pools, services, address, metrics, accessLog }, { port, scheme: l.ssl ? 'https' : 'http' }))
     server.on(l.ssl ? 'secureConnection' : 'connection', (socket) => {
       conns.active++
       conns.total++

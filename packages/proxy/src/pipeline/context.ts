@@ -1,7 +1,7 @@
 // The per-request state and the PluginContext handed to plugins (Kong's PDK surface): request,
 // upstream changes, client identity, entity lookups, cache, store, http and log.
 import type { IncomingMessage } from 'node:http'
-import type { Consumer, Credential, Entity, Exit, Logger, PdkCache, PdkHttp, PdkStore, PluginContext, Registry } from '@postern/shared'
+import type { BodyChunkWatcher, Consumer, Credential, Entity, Exit, Logger, PdkCache, PdkHttp, PdkStore, PluginContext, Registry } from '@postern/shared'
 import type { RuntimeConfig } from '../runtime/runtime.ts'
 import { RequestLogger } from '@postern/shared/logger.ts'
 import type { Trace } from './tracing.ts'
@@ -24,6 +24,10 @@ export class RequestState {
   upstreamQuery: string | null = null
   body: Buffer | null = null
   bodyOverride: Buffer | null = null
+  /** ctx.request.onBodyChunk watchers; null (the common case) costs nothing on the forwarding path. */
+  bodyWatchers: BodyChunkWatcher[] | null = null
+  /** The answer a body watcher gave mid-upload, sent instead of the upstream's. */
+  bodyExit: Exit | null = null
   private query?: URLSearchParams
   private parsed?: Record<string, unknown>
   /** PDK facades, built on first use and shared by the plugin contexts of this request. */
@@ -37,7 +41,7 @@ export class RequestState {
     readonly runtime: RuntimeConfig,
     readonly services: ProxyServices,
     readonly upstreamHeaders: Headers,
-    readonly info: { method: string; scheme: 'http' | 'https'; tls: boolean; trusted: boolean; host: string; port: number; path: string; rawQuery: string; clientIp: string },
+    readonly info: { method: string; scheme: 'http' | 'https'; tls: boolean; trusted: boolean; host: string; port: number; path: string; rawQuery: string; clientIp: string; forwardedIp: string },
     readonly route: Entity | null,
     readonly service: Entity | null,
     readonly requestId: string,
@@ -166,6 +170,10 @@ class RequestFacade {
   getHeader(name: string) {
     return first(this.headers[name.toLowerCase()])
   }
+  getHeaderValues(name: string) {
+    // headersDistinct is computed by node on first access only, so requests that never ask pay nothing
+    return this.s.req.headersDistinct[name.toLowerCase()] ?? []
+  }
   getQuery() {
     return this.s.getQuery()
   }
@@ -174,6 +182,9 @@ class RequestFacade {
   }
   getParsedBody() {
     return this.s.parsedBody()
+  }
+  onBodyChunk(watcher: BodyChunkWatcher) {
+    ;(this.s.bodyWatchers ??= []).push(watcher)
   }
 }
 
@@ -213,6 +224,12 @@ class ClientFacade {
   }
   loadConsumer(idOrUsername: string) {
     return this.s.runtime.loadConsumer(idOrUsername)
+  }
+  getIp() {
+    return this.s.info.clientIp
+  }
+  getForwardedIp() {
+    return this.s.info.forwardedIp
   }
 }
 

@@ -2,6 +2,7 @@
 // header/body filters → log. Gateway-made answers use Kong's bodies and headers.
 import type { TLSSocket } from 'node:tls'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Readable } from 'node:stream'
 import { normalizePath, type Exit } from '@postern/shared'
 import { strippedPrefix, upstreamPath } from '../router/index.ts'
 import { forward, type ForwardHooks } from '../upstream/forward.ts'
@@ -16,12 +17,14 @@ import { runLogPhase, type Outcome } from './log-phase.ts'
 import { Trace, timedAccess } from './tracing.ts'
 import type { ProxyMetrics } from '../status/metrics.ts'
 import type { AccessLog } from '../status/access-log.ts'
+import type { ClientAddress } from './real-ip.ts'
+import { checkBuffer, watchStream } from './body-watch.ts'
 
 export interface HandlerDeps {
   runtime(): RuntimeConfig
   pools: UpstreamPools
   services: ProxyServices
-  trusted(ip: string): boolean
+  address: ClientAddress
   metrics?: ProxyMetrics
   accessLog?: AccessLog
 }
@@ -54,7 +57,8 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     const plan = rt.planFor(m.route)
     const service = plan.service
     const clientIp = req.socket.remoteAddress ?? ''
-    const trusted = deps.trusted(clientIp)
+    const trusted = deps.address.trusted(clientIp)
+    const forwardedIp = trusted ? deps.address.forwardedIp(clientIp, req.headers) : clientIp
     const xfp = trusted ? (req.headers['x-forwarded-proto'] as string | undefined) : undefined
     const scheme = xfp === 'https' || xfp === 'http' ? xfp : listener.scheme
     const protos: string[] = route.protocols
@@ -66,9 +70,9 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     }
     const upstreamHost = route.preserve_host ? hostHeader : plan.upstreamHost
     const headers = upstreamHeaders(req, {
-      clientIp, trusted, scheme, listenPort: listener.port, rawPath, prefix: strippedPrefix(m), hostHeader, upstreamHost, requestId,
+      clientIp, forwardedIp, trusted, scheme, listenPort: listener.port, rawPath, prefix: strippedPrefix(m), hostHeader, upstreamHost, requestId,
     })
-    const state = new RequestState(req, rt, deps.services, headers, { method, scheme, tls: listener.scheme === 'https', trusted, host: hostHeader.replace(/:\d+$/, ''), port: listener.port, path, rawQuery, clientIp }, route, service, requestId)
+    const state = new RequestState(req, rt, deps.services, headers, { method, scheme, tls: listener.scheme === 'https', trusted, host: hostHeader.replace(/:\d+$/, ''), port: listener.port, path, rawQuery, clientIp, forwardedIp }, route, service, requestId)
     const chain = plan.chain
     if (plan.traced) state.trace = new Trace(startedAt, t0, performance.now())
     if (chain.length === 0) return proceed(state, [], m, t0)
@@ -100,13 +104,15 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
       let upPath = escapePath(upstreamPath(service.path, match!, path))
       const q = s.upstreamQuery ?? rawQuery
       if (q !== '' || (qi >= 0 && s.upstreamQuery === null)) upPath += '?' + q
-      let body: IncomingMessage | Buffer | null = null
+      let body: IncomingMessage | Readable | Buffer | null = null
       const override = s.bodyOverride ?? s.body
       if (override) {
         body = override
         headers['content-length'] = String(override.length)
+        const exit = s.bodyWatchers && checkBuffer(s.bodyWatchers, override)
+        if (exit) return sendExit(req, res, exit, requestId, start, headerFilter(s, ran, true))
       } else if (req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined) {
-        body = req
+        body = s.bodyWatchers ? watchStream(req, s.bodyWatchers, (exit) => void (s.bodyExit = exit)) : req
       }
       const filters = headerFilter(s, ran, false)
       const hooks: ForwardHooks = {
@@ -130,10 +136,16 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
       if (s.trace) s.trace.upstreamStart = performance.now()
       forward(deps.pools, plan.target!, { method, path: upPath, headers, body }, res, hooks).then(
         (r) => {
+          if (s.bodyExit) {
+            // a body watcher stopped the upload: its answer replaces the upstream's
+            if (!res.headersSent) sendExit(req, res, s.bodyExit, requestId, start, headerFilter(s, ran, true))
+            else res.destroy()
+            return logPhase(s, ran, { status: s.bodyExit.status, source: 'kong', total: performance.now() - start, upstream: 0, upstreamUri: upPath, writtenBefore, reason: s.bodyExit.reason })
+          }
           if (!r.ok) {
             if (r.kind === 'aborted') return
             const spec = KIND_RESPONSE[r.kind]
-            if (!r.headersSent) sendKongError(req, res, spec.status, spec.message, requestId, start, 'nginx')
+            if (!r.headersSent) sendKongError(req, res, spec.status, spec.message, requestId, start, 'nginx', {}, filters)
             else res.destroy()
           }
           const status = r.ok ? r.status : KIND_RESPONSE[r.kind].status

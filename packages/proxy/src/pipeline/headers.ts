@@ -15,7 +15,10 @@ const DROP = new Set([
 export const VIA = '1.1 postern'
 
 export interface ForwardInfo {
+  /** The connecting peer (Kong's realip_remote_addr). */
   clientIp: string
+  /** The client address after real-IP processing (Kong's remote_addr). */
+  forwardedIp: string
   trusted: boolean
   scheme: 'http' | 'https'
   listenPort: number
@@ -38,9 +41,10 @@ export function upstreamHeaders(req: IncomingMessage, i: ForwardInfo): Headers {
   }
   if (src.te && String(src.te).toLowerCase().includes('trailers')) out.te = 'trailers'
   out.host = i.upstreamHost
-  out['x-real-ip'] = i.clientIp
+  out['x-real-ip'] = i.forwardedIp
+  // Kong's runloop: the client's list plus the connecting peer; without a list, the forwarded address
   const xff = src['x-forwarded-for']
-  out['x-forwarded-for'] = xff ? `${xff}, ${i.clientIp}` : i.clientIp
+  out['x-forwarded-for'] = xff ? `${xff}, ${i.clientIp}` : i.forwardedIp
   const trusted = (name: string): string | undefined => {
     if (!i.trusted) return undefined
     const v = src[name]
@@ -71,12 +75,4 @@ export function escapePath(p: string): string {
   let out = ''
   for (const ch of p) out += SAFE.test(ch) ? ch : [...Buffer.from(ch, 'utf8')].map((b) => '%' + b.toString(16).toUpperCase().padStart(2, '0')).join('')
   return out
-}
-
-/** Kong's trusted_ips: exact addresses, or 0.0.0.0/0 and ::/0 for everyone. */
-export function trustedIps(list: string[]): (ip: string) => boolean {
-  if (list.length === 0) return () => false
-  if (list.includes('0.0.0.0/0') || list.includes('::/0')) return () => true
-  const set = new Set(list.flatMap((ip) => [ip, `::ffff:${ip}`]))
-  return (ip) => set.has(ip)
 }

@@ -28,6 +28,7 @@ export function sendKongError(
   t0: number,
   producer: 'kong' | 'nginx' = 'kong',
   extra: Record<string, string | string[]> = {},
+  filter?: (status: number, headers: Record<string, string | string[]>) => number,
 ): void {
   if (res.headersSent) {
     res.destroy()
@@ -39,7 +40,9 @@ export function sendKongError(
     requestId,
     producer,
   })
-  const headers: Record<string, string | string[] | number> = { ...gatewayHeaders(requestId, t0), ...extra, 'content-type': contentType, 'content-length': Buffer.byteLength(body) }
+  const headers: Record<string, string | string[]> = { ...gatewayHeaders(requestId, t0), ...extra, 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)) }
+  // header_filter phases run on the gateway's own upstream-failure answers too, as in Kong (cors on a 502)
+  if (filter) status = filter(status, headers)
   res.writeHead(status, headers)
   res.end(req.method === 'HEAD' ? undefined : body)
 }

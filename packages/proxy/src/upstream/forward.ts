@@ -1,5 +1,6 @@
 // Streaming HTTP/1.1 forwarder on undici's dispatch API: the proxy hot path, one handler object per request.
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Readable } from 'node:stream'
 import { performance } from 'node:perf_hooks'
 import type { Dispatcher, Pool } from 'undici'
 import {
@@ -19,8 +20,8 @@ export interface ForwardRequest {
   path: string
   /** Final upstream request headers with lower-case names, including host; hop-by-hop already removed. */
   headers: Record<string, string | string[]>
-  /** Streamed when an IncomingMessage (never buffered). */
-  body: IncomingMessage | Buffer | null
+  /** Streamed when an IncomingMessage or another Readable (a watched client body); never buffered. */
+  body: IncomingMessage | Readable | Buffer | null
 }
 
 export interface ForwardHooks {
@@ -82,7 +83,7 @@ class Forwarder implements Dispatcher.DispatchHandler {
   readonly t0 = performance.now()
   readonly opts: Dispatcher.DispatchOptions
   /** Set only for a streamed body; null/Buffer bodies are replayable and need no write watchdog. */
-  readonly stream: IncomingMessage | null
+  readonly stream: IncomingMessage | Readable | null
   controller: Dispatcher.DispatchController | null = null
   triesLeft: number
   status = 0
@@ -107,7 +108,7 @@ class Forwarder implements Dispatcher.DispatchHandler {
   ) {
     const h = stripRequestForUndici(req.headers)
     let body = req.body
-    if (body !== null && !Buffer.isBuffer(body) && requestHasNoBody(body)) body = null
+    if (body !== null && !Buffer.isBuffer(body) && 'headers' in body && requestHasNoBody(body)) body = null
     this.stream = body !== null && !Buffer.isBuffer(body) ? body : null
     this.triesLeft = target.retries > 0 ? target.retries : 0
     this.opts = { method: req.method as Dispatcher.HttpMethod, path: req.path, headers: h, body }
@@ -299,7 +300,7 @@ function checkWriteStall(fw: Forwarder): void {
     fw.writeTimer = null
     return
   }
-  const progress = body.socket?.bytesRead ?? 0
+  const progress = ('socket' in body ? body.socket?.bytesRead : undefined) ?? 0
   if (body.readableFlowing === false && progress === fw.lastProgress) {
     fw.writeTimer = null
     fw.controller.abort(new UpstreamWriteTimeoutError())

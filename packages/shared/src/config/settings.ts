@@ -1,6 +1,7 @@
 // KONG_* settings: one zod schema with Kong's names and defaults, read once at start (loadSettings).
 import { z } from 'zod'
 import { resolve } from 'node:path'
+import { isIpOrCidr } from '../pdk/ip.ts'
 
 export interface Listen {
   host: string
@@ -51,7 +52,12 @@ const settingsSchema = z.object({
   KONG_CLUSTER_TOKEN: z.string().optional(),
   KONG_PLUGINS: z.string().default('bundled'),
   KONG_LOG_LEVEL: z.enum(['debug', 'info', 'notice', 'warn', 'error', 'crit']).default('notice'),
-  KONG_TRUSTED_IPS: z.string().default(''),
+  KONG_TRUSTED_IPS: z
+    .string()
+    .default('')
+    .refine((v) => v.split(',').map((p) => p.trim()).every((p) => p === '' || p.startsWith('unix:') || isIpOrCidr(p)), { error: 'invalid ip or cidr range' }),
+  KONG_REAL_IP_HEADER: z.string().min(1).default('X-Real-IP'),
+  KONG_REAL_IP_RECURSIVE: z.enum(['on', 'off']).default('off'),
   // Kong writes logs/access.log by default; Postern's default is off (a write per request), set a path to enable
   KONG_PROXY_ACCESS_LOG: z.string().default('off'),
   KONG_SSL_CERT: z.string().optional(),
@@ -76,6 +82,10 @@ export type Settings = {
   trustedIps: string[]
   /** Access log path (relative to the prefix), or null when off. */
   proxyAccessLog: string | null
+  /** Header the forwarded client address is read from when the peer is trusted (nginx real_ip_header). */
+  realIpHeader: string
+  /** nginx real_ip_recursive: skip trusted addresses in the header from the right. */
+  realIpRecursive: boolean
   sslCert?: string
   sslCertKey?: string
   adminMaxBody: number
@@ -111,6 +121,8 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     logLevel: s.KONG_LOG_LEVEL,
     trustedIps: s.KONG_TRUSTED_IPS.split(',').map((p) => p.trim()).filter(Boolean),
     proxyAccessLog: s.KONG_PROXY_ACCESS_LOG.trim() === '' || s.KONG_PROXY_ACCESS_LOG.trim() === 'off' ? null : s.KONG_PROXY_ACCESS_LOG.trim(),
+    realIpHeader: s.KONG_REAL_IP_HEADER,
+    realIpRecursive: s.KONG_REAL_IP_RECURSIVE === 'on',
     sslCert: s.KONG_SSL_CERT,
     sslCertKey: s.KONG_SSL_CERT_KEY,
     adminMaxBody: parseSize(s.KONG_NGINX_ADMIN_CLIENT_MAX_BODY_SIZE),

@@ -24,19 +24,31 @@ export interface PdkRequest {
   readonly path: string
   /** Raw query string without `?` ('' when none). */
   readonly rawQuery: string
-  /** The client's address. */
+  /** The connecting peer's address (same as `ctx.client.getIp()`). */
   readonly clientIp: string
   /** Lower-cased request headers as node gives them. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>
   /** First value of a header (name is case-insensitive). */
   getHeader(name: string): string | undefined
+  /** Every value of a header as the client sent it, even one node keeps only once (`user-agent`); [] when absent. */
+  getHeaderValues(name: string): string[]
   /** Parsed query string (first value per name is `get`, all values are `getAll`). */
   getQuery(): URLSearchParams
   /** Reads (and keeps, for forwarding) the whole request body. */
   getBody(): Promise<Buffer>
+  /**
+   * Watch the request body as it is forwarded, without buffering it: `watcher` sees each chunk and the byte
+   * count so far, and may return an Exit to stop the upload and answer with it (the upstream request is
+   * aborted; the client connection is closed after the answer). A body already read or replaced by a plugin
+   * is seen once, whole. Too late to answer once the upstream has replied: the connection is reset then.
+   */
+  onBodyChunk(watcher: BodyChunkWatcher): void
   /** Body parsed by content type: JSON object, form fields, or undefined. */
   getParsedBody(): Promise<Record<string, unknown> | undefined>
 }
+
+/** See `PdkRequest.onBodyChunk`. */
+export type BodyChunkWatcher = (chunk: Buffer, total: number) => Exit | void
 
 /** Changes to the request that will be sent upstream (Kong's kong.service.request). */
 export interface PdkUpstream {
@@ -72,6 +84,14 @@ export interface PdkClient {
   getCredential(): Credential | null
   /** Find a consumer by id or username (Kong's anonymous lookup). */
   loadConsumer(idOrUsername: string): Consumer | null
+  /** The address of the connecting peer, even behind a load balancer (kong.client.get_ip). */
+  getIp(): string
+  /**
+   * The client address after real-IP processing (kong.client.get_forwarded_ip): taken from
+   * KONG_REAL_IP_HEADER (default `X-Real-IP`) only when the peer is in KONG_TRUSTED_IPS, walking the list
+   * right to left past trusted addresses when KONG_REAL_IP_RECURSIVE=on; otherwise the peer's address.
+   */
+  getForwardedIp(): string
 }
 
 /** Read access to the entities the proxy holds in memory (credentials, consumers). */

@@ -12,6 +12,16 @@ import fileLog from './file-log/index.ts'
 import tcpLog from './tcp-log/index.ts'
 import udpLog from './udp-log/index.ts'
 import opentelemetry from './opentelemetry/index.ts'
+import ipRestriction from './ip-restriction/index.ts'
+import botDetection from './bot-detection/index.ts'
+import cors from './cors/index.ts'
+import requestSizeLimiting from './request-size-limiting/index.ts'
 import type { PluginDef } from '../plugin.ts'
 
-export const BUNDLED_PLUGINS: PluginDef[] = [keyAuth, requestTermination, oauth2, jwt, phantomToken, kongAuthIntegration, oauth2Introspection, prometheus, httpLog, fileLog, tcpLog, udpLog, opentelemetry]
+export const BUNDLED_PLUGINS: PluginDef[] = [
+  keyAuth, requestTermination, oauth2, jwt, phantomToken, kongAuthIntegration, oauth2Introspection,
+  // observability (issue 15)
+  prometheus, httpLog, fileLog, tcpLog, udpLog, opentelemetry,
+  // access control (issue 12)
+  ipRestriction, botDetection, cors, requestSizeLimiting,
+]

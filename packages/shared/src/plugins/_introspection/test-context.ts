@@ -1,7 +1,7 @@
 // A PluginContext for the token plugins' unit tests: scripted ctx.http answers, a real TTL cache, and the
 // upstream headers and exits recorded, so handlers run without a proxy.
 import { Registry } from '../../pdk/metrics.ts'
-import type { Consumer, Credential, Exit, PdkHttp, PluginContext } from '../../pdk/index.ts'
+import type { BodyChunkWatcher, Consumer, Credential, Exit, PdkHttp, PluginContext } from '../../pdk/index.ts'
 
 type HttpCall = { url: string; method?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number }
 type HttpReply = { status: number; headers?: Record<string, string>; body?: string } | Error
@@ -13,6 +13,8 @@ export interface TestWorld {
   replies: HttpReply[]
   consumers: Consumer[]
   now: () => number
+  /** Watchers registered with ctx.request.onBodyChunk. */
+  bodyWatchers?: BodyChunkWatcher[]
 }
 
 export function createWorld(replies: HttpReply[] = []): TestWorld {
@@ -21,17 +23,23 @@ export function createWorld(replies: HttpReply[] = []): TestWorld {
 
 export interface TestRequest {
   method?: string
-  headers?: Record<string, string>
+  headers?: Record<string, string | string[]>
   query?: string
   body?: string
   path?: string
+  /** Client address (both the peer and the forwarded one); default 127.0.0.1. */
+  ip?: string
 }
 
 export type TestContext = PluginContext & { upstreamHeaders: Record<string, string>; consumer: Consumer | null; credential: Credential | null }
 
 export function createTestContext<C>(world: TestWorld, config: C, req: TestRequest = {}, pluginId = 'plugin-1'): TestContext {
   const headers: Record<string, string> = {}
-  for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v
+  const all: Record<string, string[]> = {}
+  for (const [k, v] of Object.entries(req.headers ?? {})) {
+    headers[k.toLowerCase()] = Array.isArray(v) ? v[0] : v
+    all[k.toLowerCase()] = Array.isArray(v) ? v : [v]
+  }
   const upstreamHeaders: Record<string, string> = { ...headers }
   const http: PdkHttp = {
     async request(url, opts = {}) {
@@ -51,12 +59,14 @@ export function createTestContext<C>(world: TestWorld, config: C, req: TestReque
     metrics: new Registry(),
     trace: null,
     request: {
-      method: req.method ?? 'GET', scheme: 'http', tls: false, trusted: false, host: 'localhost', port: 8000, path: req.path ?? '/', rawQuery: req.query ?? '', clientIp: '127.0.0.1',
+      method: req.method ?? 'GET', scheme: 'http', tls: false, trusted: false, host: 'localhost', port: 8000, path: req.path ?? '/', rawQuery: req.query ?? '', clientIp: req.ip ?? '127.0.0.1',
       headers,
       getHeader: (n) => headers[n.toLowerCase()],
+      getHeaderValues: (n) => all[n.toLowerCase()] ?? [],
       getQuery: () => new URLSearchParams(req.query ?? ''),
       getBody: async () => Buffer.from(req.body ?? ''),
       getParsedBody: async () => undefined,
+      onBodyChunk: (w) => void (world.bodyWatchers ??= []).push(w),
     },
     upstream: {
       setHeader: (n, v) => void (upstreamHeaders[n.toLowerCase()] = v),
@@ -73,6 +83,8 @@ export function createTestContext<C>(world: TestWorld, config: C, req: TestReque
       getConsumer: () => ctx.consumer,
       getCredential: () => ctx.credential,
       loadConsumer: (k) => world.consumers.find((c) => c.id === k || c.username === k) ?? null,
+      getIp: () => req.ip ?? '127.0.0.1',
+      getForwardedIp: () => req.ip ?? '127.0.0.1',
     },
     entities: {
       find: (_e, f, v) => world.consumers.find((c) => (c as any)[f] === v) as any,
