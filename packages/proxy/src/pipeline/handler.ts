@@ -57,6 +57,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
       clientIp, trusted, scheme, listenPort: listener.port, rawPath, prefix: strippedPrefix(m), hostHeader, upstreamHost, requestId,
     })
     const state = new RequestState(req, rt, deps.services, headers, { method, scheme, tls: listener.scheme === 'https', trusted, host: hostHeader.replace(/:\d+$/, ''), port: listener.port, path, rawQuery, clientIp }, route, service, requestId)
+    if (m.captures) state.captures = { whole: m.matchedPath, ...m.captures }
     const chain = plan.chain
     if (chain.length === 0) return proceed(state, [], m, t0)
     const done = ({ ran, exit }: AccessOutcome) => {
@@ -79,7 +80,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     function proceed(s: RequestState, ran: PluginInstance[], match: typeof m, start: number): void {
       if (!service) return sendKongError(req, res, 503, 'no Service found with those values', requestId, start)
       const tProxy = performance.now()
-      let upPath = escapePath(upstreamPath(service.path, match!, path))
+      let upPath = escapePath(s.upstreamPath ?? upstreamPath(service.path, match!, path))
       const q = s.upstreamQuery ?? rawQuery
       if (q !== '' || (qi >= 0 && s.upstreamQuery === null)) upPath += '?' + q
       let body: IncomingMessage | Buffer | null = null
@@ -108,7 +109,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
           return chunk
         }
       }
-      forward(deps.pools, plan.target!, { method, path: upPath, headers, body }, res, hooks).then(
+      forward(deps.pools, plan.target!, { method: s.upstreamMethod ?? method, path: upPath, headers, body }, res, hooks).then(
         (r) => {
           if (!r.ok) {
             if (r.kind === 'aborted') return
