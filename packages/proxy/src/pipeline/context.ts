@@ -187,6 +187,9 @@ class RequestFacade {
   get rawUri() {
     return this.s.req.url ?? '/'
   }
+  get httpVersion() {
+    return this.s.req.httpVersion
+  }
   connection() {
     return connectionInfo(this.s.req)
   }

@@ -42,6 +42,8 @@ export interface PdkRequest {
   getUriCaptures(): Readonly<Record<string, string>>
   /** The raw request line target (path and query as the client sent them). */
   readonly rawUri: string
+  /** `1.1`, `1.0` (the request line's protocol version). */
+  readonly httpVersion: string
   /** The connection this request arrived on (Kong's `server_addr`, `connection`, `connection_requests`). */
   connection(): { serverAddr: string; serial: number; requests: number }
 }

@@ -9,6 +9,7 @@ import oauth2Introspection from './oauth2-introspection/index.ts'
 import correlationId from './correlation-id/index.ts'
 import responseTransformer from './response-transformer/index.ts'
 import requestTransformer from './request-transformer/index.ts'
+import proxyCache from './proxy-cache/index.ts'
 import type { PluginDef } from '../plugin.ts'
 
-export const BUNDLED_PLUGINS: PluginDef[] = [keyAuth, requestTermination, oauth2, jwt, phantomToken, kongAuthIntegration, oauth2Introspection, correlationId, responseTransformer, requestTransformer]
+export const BUNDLED_PLUGINS: PluginDef[] = [keyAuth, requestTermination, oauth2, jwt, phantomToken, kongAuthIntegration, oauth2Introspection, correlationId, responseTransformer, requestTransformer, proxyCache]

@@ -56,6 +56,7 @@ export function createTestContext<C>(world: TestWorld, config: C, req: TestReque
       getParsedBody: async () => undefined,
       getUriCaptures: () => ({}),
       rawUri: '/',
+      httpVersion: '1.1',
       connection: () => ({ serverAddr: '127.0.0.1', serial: 1, requests: 1 }),
     },
     upstream: {
