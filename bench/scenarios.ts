@@ -81,6 +81,17 @@ export const SCENARIOS: Scenario[] = [
     },
   }),
   defineScenario({
+    // every request after the warm-up's first is a Hit answered from memory: it should beat "no plugins"
+    name: 'postern proxy-cache hit',
+    target: 'postern-small',
+    baseline: 'postern no plugins',
+    async setup(ctx) {
+      const service = await serviceWithRoute(ctx, 'cached')
+      await ctx.admin.create(`/services/${service.id}/plugins`, { name: 'proxy-cache', config: { strategy: 'memory', cache_ttl: 3600 } })
+      return { path: '/cached/hello' }
+    },
+  }),
+  defineScenario({
     name: 'postern routes: small table',
     target: 'postern-small',
     baseline: 'bare undici proxy',

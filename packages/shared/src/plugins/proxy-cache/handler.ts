@@ -95,7 +95,7 @@ export const handler: PluginHandler<CompiledProxyCache> = {
   access(ctx) {
     const c = ctx.config
     const scratch = ctx.shared as Scratch
-    const cc = parseDirectives(ctx.request.headers['cache-control'])
+    const cc: Directives = c.cache_control ? parseDirectives(ctx.request.headers['cache-control']) : {}
     if (!c.methods.has(ctx.request.method) || (c.cache_control && (cc['no-store'] || cc['no-cache']))) {
       scratch[STATE] = { key: null, status: 'Bypass' }
       return
