@@ -12,6 +12,7 @@ let up: ScriptedUpstream
 let admin: AdminClient
 let v = 0
 const routes: Record<string, string> = {}
+const consumers: Record<string, string> = {}
 
 async function w<T extends { version: number; status: number; text: string; body: any }>(p: Promise<T>): Promise<T> {
   const r = await p
@@ -35,6 +36,13 @@ beforeAll(async () => {
   await route('ttl', { cache_ttl: 1, storage_ttl: 60 })
   await route('cc', { cache_control: true })
   await route('vary', { vary_query_params: ['a'], vary_headers: ['x-lang'] })
+  await route('icase', { ignore_uri_case: true })
+  await route('auth', {})
+  await w(admin.post('/routes/auth/plugins', { name: 'key-auth' }))
+  for (const u of ['ann', 'bob']) {
+    consumers[u] = (await w(admin.post('/consumers', { username: u }))).body.id
+    await w(admin.post(`/consumers/${u}/key-auth`, { key: `${u}-key` }))
+  }
   await route('quiet', { response_headers: { age: false, 'X-Cache-Status': false, 'X-Cache-Key': false }, request_method: ['GET', 'POST'], response_code: [200, 418] })
   await waitForVersion(gw.proxy, v)
 })
@@ -114,6 +122,26 @@ describe('proxy-cache', () => {
     expect(same.headers['x-cache-status']).toBe('Hit')
     expect((await req('/vary/x?a=2', { headers: { 'x-lang': 'en' } })).headers['x-cache-key']).not.toBe(k1)
     expect((await req('/vary/x?a=1', { headers: { 'x-lang': 'fr' } })).headers['x-cache-key']).not.toBe(k1)
+  })
+
+  it('ignores the case of the uri with ignore_uri_case, and not without it', async () => {
+    await req('/icase/Path')
+    const h = await req('/icase/PATH')
+    expect(h.headers['x-cache-status']).toBe('Hit')
+    await req('/basic/Case')
+    expect((await req('/basic/CASE')).headers['x-cache-status']).toBe('Miss')
+  })
+
+  it('keeps one entry per consumer: the key starts with consumer and route ids', async () => {
+    const ann = await req('/auth/x', { headers: { apikey: 'ann-key' } })
+    const line = 'GET /auth/x HTTP/1.1'
+    expect(ann.headers['x-cache-key']).toBe(createHash('sha256').update(`${consumers.ann}:${routes.auth}|GET|${line}||`).digest('hex'))
+    expect((await req('/auth/x', { headers: { apikey: 'ann-key' } })).headers['x-cache-status']).toBe('Hit')
+    expect((await req('/auth/x', { headers: { apikey: 'bob-key' } })).headers['x-cache-status']).toBe('Miss')
+    // an unauthenticated request never reaches the cache: key-auth (priority 1250) answers first
+    const anon = await req('/auth/x')
+    expect(anon.status).toBe(401)
+    expect(anon.headers['x-cache-status']).toBeUndefined()
   })
 
   it('hides the diagnostic headers when response_headers says so, unless Kong-Debug is sent', async () => {

@@ -52,6 +52,8 @@ beforeAll(async () => {
   }
   await route('body', ['/body'], bodyOps)
   await route('method', ['/method'], { http_method: 'GET' })
+  await route('post', ['/post'], { http_method: 'POST', add: { headers: ['Content-Type:application/json'], body: ['body:somecontent'] } })
+  await route('host', ['/host'], { replace: { headers: ['host:rewritten.test'] }, add: { headers: ['host:ignored.test'] } })
   await route('captures', ['~/users/(?<id>\\d+)/(\\w+)$'], { replace: { uri: '/v2/$(uri_captures.id)/$(uri_captures[2])' } })
   await route('shared', ['/shared'], { add: { headers: ['x-ver:$(shared.none or "none")', 'x-esc:$(\'$(headers.a)\')'] } })
   await waitForVersion(gw.proxy, v)
@@ -122,6 +124,18 @@ describe('request-transformer', () => {
     const r = await req('/method?a=1', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=2&b=3' })
     expect(r.body.method).toBe('GET')
     expect(r.body.url).toBe('/?a=1&a=2&b=3')
+  })
+
+  it("changes GET to POST with a JSON body added (Kong's route20 case)", async () => {
+    const r = await req('/post', { headers: { 'content-type': 'application/json' } })
+    expect(r.body.method).toBe('POST')
+    expect(JSON.parse(r.body.body)).toEqual({ body: 'somecontent' })
+    expect(r.body.headers['content-type']).toBe('application/json')
+  })
+
+  it('replaces the upstream Host header; add never touches host', async () => {
+    const r = await req('/host')
+    expect(r.body.headers.host).toBe('rewritten.test')
   })
 
   it('replaces the upstream uri from named and numbered regex captures', async () => {
