@@ -77,6 +77,12 @@ describe('request-transformer', () => {
     expect(h['x-append']).toBe('first, second')
   })
 
+  it('answers 500 rather than send a templated header value with a line break', async () => {
+    const r = await req('/headers?q=a%0D%0Ax-injected:1')
+    expect(r.status).toBe(500)
+    expect(r.body.message).toBe('An unexpected error occurred')
+  })
+
   it('transforms the querystring and sorts it as Kong encodes it', async () => {
     const r = await req('/query?gone=1&old=o&rep=r&multi=a&keep=k', { headers: { 'x-v': 'hv' } })
     expect(r.body.url).toBe('/?added=hv&keep=k&multi=a&multi=b&new=o&rep=replaced')

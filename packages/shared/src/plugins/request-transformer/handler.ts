@@ -2,7 +2,7 @@
 // read the client's request as it arrived (Kong's read-only template environment).
 import type { PluginContext, PluginHandler } from '../../pdk/index.ts'
 import type { CompiledRequestTransformer, Ops } from './compile.ts'
-import type { TemplateEnv } from './template.ts'
+import type { Template, TemplateEnv } from './template.ts'
 import { bodyKind, transformBody } from './body.ts'
 import { applyOps, appendValue, decodeParams, encodeParams, type Params } from './params.ts'
 
@@ -26,8 +26,18 @@ function templateEnv(ctx: PluginContext): TemplateEnv {
   }
 }
 
-function transformHeaders(ctx: PluginContext, o: Ops, env: TemplateEnv): void {
+// a rendered value must not smuggle header lines (Kong's set_header refuses it and the request fails)
+const BAD_VALUE = /[\r\n\0]/
+
+/** False when a rendered header value is invalid. */
+function transformHeaders(ctx: PluginContext, o: Ops, env: TemplateEnv): boolean {
   const up = ctx.upstream
+  let ok = true
+  const render = (t: Template) => {
+    const v = t.render(env)
+    if (BAD_VALUE.test(v)) ok = false
+    return v
+  }
   for (const name of o.remove) up.clearHeader(name)
   for (const { name, to } of o.rename) {
     const v = up.getHeader(name)
@@ -36,9 +46,10 @@ function transformHeaders(ctx: PluginContext, o: Ops, env: TemplateEnv): void {
       up.setHeader(to, v)
     }
   }
-  for (const { name, value } of o.replace) if (value && (name === 'host' || up.getHeader(name) !== undefined)) up.setHeader(name, value.render(env))
-  for (const { name, value } of o.add) if (value && name !== 'host' && up.getHeader(name) === undefined) up.setHeader(name, value.render(env))
-  for (const { name, value } of o.append) if (value) up.addHeader(name, value.render(env))
+  for (const { name, value } of o.replace) if (value && (name === 'host' || up.getHeader(name) !== undefined)) up.setHeader(name, render(value))
+  for (const { name, value } of o.add) if (value && name !== 'host' && up.getHeader(name) === undefined) up.setHeader(name, render(value))
+  for (const { name, value } of o.append) if (value) up.addHeader(name, render(value))
+  return ok
 }
 
 export const handler: PluginHandler<CompiledRequestTransformer> = {
@@ -50,7 +61,7 @@ export const handler: PluginHandler<CompiledRequestTransformer> = {
     // Kong moves a form body into the query string when the new method has no body
     const mergeForm = c.method !== null && NO_BODY_METHODS.has(c.method) && kind === 'form'
     if (c.method) ctx.upstream.setMethod(c.method)
-    transformHeaders(ctx, c.headers, env)
+    if (!transformHeaders(ctx, c.headers, env)) return ctx.error(500, 'An unexpected error occurred', undefined, 'request-transformer.invalid-header-value')
     const bodyWork = c.body !== null && kind !== null
     if (!mergeForm && !bodyWork) return finishQuery(ctx, c, env, null)
     // only these paths wait for the body; every other request stays synchronous
