@@ -86,7 +86,7 @@ export class ClusterPublisher {
     res.socket?.setNoDelay(true)
     // subscribe first, then catch up, so nothing committed in between is lost (the proxy drops duplicates)
     const live = (events: ChangeEvent[]) => send(res, 'events', { events })
-    const relay = (b: Broadcast) => send(res, 'broadcast', b)
+    const relay = (broadcast: Broadcast) => send(res, 'broadcast', { broadcast })
     this.bus.on('events', live)
     this.bus.on('broadcast', relay)
     this.clients.add(res)

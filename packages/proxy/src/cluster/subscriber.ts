@@ -127,7 +127,7 @@ export class ClusterSubscriber {
         this.fetchSnapshot()
       } else if (s.version !== before) this.o.onChange((msg.events as ChangeEvent[]).filter((e) => e.version > before))
     } else if (event === 'broadcast') {
-      this.o.onBroadcast?.(msg as Broadcast)
+      this.o.onBroadcast?.(msg.broadcast as Broadcast)
     } else if (event === 'heartbeat') {
       if (msg.version > s.version) this.fetchSnapshot()
     }
