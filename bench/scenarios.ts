@@ -87,6 +87,7 @@ export const SCENARIOS: Scenario[] = [
     name: 'postern cors',
     target: 'postern-small',
     baseline: 'postern no plugins',
+    minRatio: 0.93,
     async setup(ctx) {
       const service = await serviceWithRoute(ctx, 'cors')
       await ctx.admin.create(`/services/${service.id}/plugins`, {
@@ -101,6 +102,7 @@ export const SCENARIOS: Scenario[] = [
     name: 'postern ip-restriction',
     target: 'postern-small',
     baseline: 'postern no plugins',
+    minRatio: 0.93,
     async setup(ctx) {
       const service = await serviceWithRoute(ctx, 'iprestriction')
       await ctx.admin.create(`/services/${service.id}/plugins`, {
@@ -108,6 +110,18 @@ export const SCENARIOS: Scenario[] = [
         config: { allow: ['10.0.0.0/8', '192.168.0.0/16', '127.0.0.0/8', '::1', 'fd00::/8'], deny: ['127.0.0.2'] },
       })
       return { path: '/iprestriction/hello' }
+    },
+  }),
+  defineScenario({
+    // every request after the warm-up's first is a Hit answered from memory: it should beat "no plugins"
+    name: 'postern proxy-cache hit',
+    target: 'postern-small',
+    baseline: 'postern no plugins',
+    minRatio: 1.0,
+    async setup(ctx) {
+      const service = await serviceWithRoute(ctx, 'cached')
+      await ctx.admin.create(`/services/${service.id}/plugins`, { name: 'proxy-cache', config: { strategy: 'memory', cache_ttl: 3600 } })
+      return { path: '/cached/hello' }
     },
   }),
   defineScenario({

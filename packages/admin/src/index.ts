@@ -8,6 +8,7 @@ import { openDatabase } from './store/database.ts'
 import { Store } from './store/store.ts'
 import { createAdminApp } from './app.ts'
 import { ClusterPublisher } from './cluster/publisher.ts'
+import { registerProxyCacheEndpoints } from './endpoints/proxy-cache.ts'
 import { registerConfigEndpoints, type DeclarativeState } from './endpoints/config.ts'
 import { readDeclarativeFile, replaceAll } from './declarative/load.ts'
 
@@ -39,7 +40,10 @@ export async function startAdmin(settings: Settings): Promise<AdminHandle> {
   }
   const publisher = new ClusterPublisher(store, bus, log, settings.clusterToken)
   const deps = { store, catalogue, settings, readOnly, nodeId: randomUUID(), startedAt: Date.now(), nodes: () => [...publisher.nodes.values()] }
-  const app = createAdminApp(deps, log, (a) => registerConfigEndpoints(a, deps, declarative))
+  const app = createAdminApp(deps, log, (a) => {
+    registerConfigEndpoints(a, deps, declarative)
+    registerProxyCacheEndpoints(a, deps, (b) => bus.emit('broadcast', b))
+  })
   const servers: Server[] = []
   const adminPorts: number[] = []
   for (const l of settings.adminListen) {

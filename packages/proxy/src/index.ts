@@ -5,7 +5,7 @@ import { createServer as createTlsServer } from 'node:https'
 import { loadTlsMaterial } from './runtime/tls.ts'
 import type { SecureContext } from 'node:tls'
 import { randomUUID } from 'node:crypto'
-import { createLogger, loadCatalogue, Registry, type ChangeEvent, type Settings } from '@postern/shared'
+import { createLogger, loadCatalogue, Registry, type Broadcast, type ChangeEvent, type Settings } from '@postern/shared'
 import { ProxyMetrics } from './status/metrics.ts'
 import { AccessLog } from './status/access-log.ts'
 import { ConfigState } from './runtime/state.ts'
@@ -95,7 +95,15 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
     setImmediate(rebuild)
   }
 
-  subscriber = new ClusterSubscriber({ controlPlane: settings.clusterControlPlane, token: settings.clusterToken, nodeId, state, log, onChange })
+  // a plugin's broadcast (proxy-cache purge) goes to that plugin; one it does not know is ignored
+  const onBroadcast = (b: Broadcast) => {
+    try {
+      catalogue.plugins.get(b.plugin)?.onBroadcast?.(b.data)
+    } catch (e) {
+      log.error('plugin failed handling a broadcast', { plugin: b.plugin, error: String(e) })
+    }
+  }
+  subscriber = new ClusterSubscriber({ controlPlane: settings.clusterControlPlane, token: settings.clusterToken, nodeId, state, log, onChange, onBroadcast })
   const cached = readConfigCache(settings.prefix, runtimeOnly)
   if (cached) state.load(cached)
   const online = await subscriber.start()

@@ -22,6 +22,11 @@ export interface PluginSpec<S extends z.ZodType, C> {
   /** Turn a validated config into what the handler uses, once per instance on each runtime rebuild. */
   compile?: (config: z.output<S>) => C
   handler: PluginHandler<C>
+  /**
+   * Receives the plugin's cluster broadcasts (`{ type: 'broadcast', plugin: <name>, data }`), on every proxy:
+   * for state a proxy keeps in memory outside the configuration (proxy-cache purges).
+   */
+  onBroadcast?: (data: unknown) => void
 }
 
 export interface PluginDef<S extends z.ZodType = z.ZodType, C = any> extends PluginSpec<S, C> {

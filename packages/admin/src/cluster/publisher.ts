@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { EventEmitter } from 'eventemitter3'
 import { timingSafeEqual } from 'node:crypto'
-import { CLUSTER_PATH, CLUSTER_REPORT_PATH, CLUSTER_SNAPSHOT_PATH, type ChangeEvent, type Logger, type NodeReport, type Snapshot } from '@postern/shared'
+import { CLUSTER_PATH, CLUSTER_REPORT_PATH, CLUSTER_SNAPSHOT_PATH, type Broadcast, type ChangeEvent, type Logger, type NodeReport, type Snapshot } from '@postern/shared'
 import type { Store } from '../store/store.ts'
 
 export interface NodeInfo extends NodeReport {
@@ -86,7 +86,9 @@ export class ClusterPublisher {
     res.socket?.setNoDelay(true)
     // subscribe first, then catch up, so nothing committed in between is lost (the proxy drops duplicates)
     const live = (events: ChangeEvent[]) => send(res, 'events', { events })
+    const relay = (broadcast: Broadcast) => send(res, 'broadcast', { broadcast })
     this.bus.on('events', live)
+    this.bus.on('broadcast', relay)
     this.clients.add(res)
     const head = this.store.events.head()
     const missing = have >= 0 && have <= head.version ? this.store.events.since(have) : null
@@ -108,6 +110,7 @@ export class ClusterPublisher {
     this.log.info('proxy connected', { node_id: nodeId, version: have })
     const done = () => {
       this.bus.off('events', live)
+      this.bus.off('broadcast', relay)
       this.clients.delete(res)
       const n = this.nodes.get(nodeId)
       if (n) n.connected = false

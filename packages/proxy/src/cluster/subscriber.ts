@@ -2,7 +2,7 @@
 // applies snapshots and ordered events to its ConfigState, reconnects with backoff, and reports back.
 import { request, type IncomingMessage } from 'node:http'
 import { hostname } from 'node:os'
-import { CLUSTER_PATH, CLUSTER_REPORT_PATH, CLUSTER_SNAPSHOT_PATH, type ChangeEvent, type Logger, type Snapshot } from '@postern/shared'
+import { CLUSTER_PATH, CLUSTER_REPORT_PATH, CLUSTER_SNAPSHOT_PATH, type Broadcast, type ChangeEvent, type Logger, type Snapshot } from '@postern/shared'
 import type { ConfigState } from '../runtime/state.ts'
 
 export interface SubscriberOptions {
@@ -14,6 +14,8 @@ export interface SubscriberOptions {
   /** Called after the state changed (coalescing is the caller's job): `events` when it advanced by those
    * events, nothing when a whole snapshot replaced it. */
   onChange(events?: ChangeEvent[]): void
+  /** Called with each broadcast (a non-configuration message for a plugin, e.g. a proxy-cache purge). */
+  onBroadcast?(b: Broadcast): void
 }
 
 const WATCHDOG_MS = 15_000
@@ -124,6 +126,8 @@ export class ClusterSubscriber {
         this.o.log.warn('gap in change events; fetching a snapshot', { have: s.version })
         this.fetchSnapshot()
       } else if (s.version !== before) this.o.onChange((msg.events as ChangeEvent[]).filter((e) => e.version > before))
+    } else if (event === 'broadcast') {
+      this.o.onBroadcast?.(msg.broadcast as Broadcast)
     } else if (event === 'heartbeat') {
       if (msg.version > s.version) this.fetchSnapshot()
     }

@@ -28,6 +28,12 @@ export class RequestState {
   bodyWatchers: BodyChunkWatcher[] | null = null
   /** The answer a body watcher gave mid-upload, sent instead of the upstream's. */
   bodyExit: Exit | null = null
+  /** Method and path set by a plugin for the upstream request (null: the client's / the computed one). */
+  upstreamMethod: string | null = null
+  upstreamPath: string | null = null
+  /** The route's regex captures (set by the handler once the route matched). */
+  captures: { whole: string | null; unnamed: string[]; named: Record<string, string> } | null = null
+  private uriCaptures?: Record<string, string>
   private query?: URLSearchParams
   private parsed?: Record<string, unknown>
   /** PDK facades, built on first use and shared by the plugin contexts of this request. */
@@ -78,6 +84,19 @@ export class RequestState {
     return this.parsed
   }
 
+  /** Kong's uri_captures: '0' the whole match, '1'… numbered groups, named groups by name. */
+  getUriCaptures(): Record<string, string> {
+    if (this.uriCaptures) return this.uriCaptures
+    const out: Record<string, string> = {}
+    const c = this.captures
+    if (c) {
+      if (c.whole !== null) out['0'] = c.whole
+      c.unnamed.forEach((v, i) => (out[String(i + 1)] = v))
+      Object.assign(out, c.named)
+    }
+    return (this.uriCaptures = out)
+  }
+
   /** A PluginContext for one plugin instance. */
   contextFor(config: unknown, pluginId: string): PluginContext {
     return new PluginCtx(this, config, pluginId)
@@ -124,7 +143,7 @@ class PluginCtx implements PluginContext {
     return (this.s.requestLog ??= new RequestLogger(this.s.services.log, this.s.requestId))
   }
 
-  exit(status: number, body?: unknown, headers?: Record<string, string>, reason?: string): Exit {
+  exit(status: number, body?: unknown, headers?: Record<string, string | string[]>, reason?: string): Exit {
     return { exit: true, status, body, headers, reason }
   }
 
@@ -186,6 +205,32 @@ class RequestFacade {
   onBodyChunk(watcher: BodyChunkWatcher) {
     ;(this.s.bodyWatchers ??= []).push(watcher)
   }
+  getUriCaptures() {
+    return this.s.getUriCaptures()
+  }
+  get rawUri() {
+    return this.s.req.url ?? '/'
+  }
+  get httpVersion() {
+    return this.s.req.httpVersion
+  }
+  connection() {
+    return connectionInfo(this.s.req)
+  }
+}
+
+// Kong's $connection / $connection_requests: a serial per accepted socket and a request count on it,
+// kept on the socket itself under a symbol so nothing outlives the connection.
+const kConn = Symbol('postern.connection')
+let connectionSerial = 0
+function connectionInfo(req: IncomingMessage): { serverAddr: string; serial: number; requests: number } {
+  const sock = req.socket as IncomingMessage['socket'] & { [kConn]?: { serial: number; requests: number; last: IncomingMessage | null } }
+  const c = (sock[kConn] ??= { serial: ++connectionSerial, requests: 0, last: null })
+  if (c.last !== req) {
+    c.requests++
+    c.last = req
+  }
+  return { serverAddr: sock.localAddress ?? '', serial: c.serial, requests: c.requests }
 }
 
 class UpstreamFacade {
@@ -203,6 +248,21 @@ class UpstreamFacade {
   }
   setRawQuery(q: string) {
     this.s.upstreamQuery = q
+  }
+  addHeader(name: string, value: string) {
+    const h = this.s.upstreamHeaders
+    const k = name.toLowerCase()
+    const cur = h[k]
+    h[k] = cur === undefined ? value : Array.isArray(cur) ? [...cur, value] : [cur, value]
+  }
+  getRawQuery() {
+    return this.s.upstreamQuery ?? this.s.info.rawQuery
+  }
+  setMethod(method: string) {
+    this.s.upstreamMethod = method.toUpperCase()
+  }
+  setPath(path: string) {
+    this.s.upstreamPath = path
   }
   setBody(body: Buffer | string, contentType?: string) {
     this.s.bodyOverride = Buffer.isBuffer(body) ? body : Buffer.from(body)

@@ -73,6 +73,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
       clientIp, forwardedIp, trusted, scheme, listenPort: listener.port, rawPath, prefix: strippedPrefix(m), hostHeader, upstreamHost, requestId,
     })
     const state = new RequestState(req, rt, deps.services, headers, { method, scheme, tls: listener.scheme === 'https', trusted, host: hostHeader.replace(/:\d+$/, ''), port: listener.port, path, rawQuery, clientIp, forwardedIp }, route, service, requestId)
+    if (m.captures) state.captures = { whole: m.matchedPath, ...m.captures }
     const chain = plan.chain
     if (plan.traced) state.trace = new Trace(startedAt, t0, performance.now())
     if (chain.length === 0) return proceed(state, [], m, t0)
@@ -101,7 +102,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     function proceed(s: RequestState, ran: PluginInstance[], match: typeof m, start: number): void {
       if (!service) return sendKongError(req, res, 503, 'no Service found with those values', requestId, start)
       const tProxy = performance.now()
-      let upPath = escapePath(upstreamPath(service.path, match!, path))
+      let upPath = escapePath(s.upstreamPath ?? upstreamPath(service.path, match!, path))
       const q = s.upstreamQuery ?? rawQuery
       if (q !== '' || (qi >= 0 && s.upstreamQuery === null)) upPath += '?' + q
       let body: IncomingMessage | Readable | Buffer | null = null
@@ -134,7 +135,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
       }
       const writtenBefore = req.socket.bytesWritten
       if (s.trace) s.trace.upstreamStart = performance.now()
-      forward(deps.pools, plan.target!, { method, path: upPath, headers, body }, res, hooks).then(
+      forward(deps.pools, plan.target!, { method: s.upstreamMethod ?? method, path: upPath, headers, body }, res, hooks).then(
         (r) => {
           if (s.bodyExit) {
             // a body watcher stopped the upload: its answer replaces the upstream's

@@ -59,11 +59,14 @@ export function sendExit(req: IncomingMessage, res: ServerResponse, exit: Exit, 
     })
     return write(req, res, exit.status, { 'content-type': contentType, ...lower(exit.headers) }, body, requestId, t0, filter)
   }
-  let body = ''
+  let body: string | Buffer = ''
   const headers: Record<string, string | string[]> = {}
   if (exit.body !== undefined && exit.body !== null) {
-    if (typeof exit.body === 'string' || Buffer.isBuffer(exit.body)) {
-      body = exit.body.toString()
+    if (Buffer.isBuffer(exit.body)) {
+      body = exit.body // bytes as they are (a cached response may be binary)
+      headers['content-type'] = 'text/plain; charset=utf-8'
+    } else if (typeof exit.body === 'string') {
+      body = exit.body
       headers['content-type'] = 'text/plain; charset=utf-8'
     } else {
       body = JSON.stringify(exit.body)
@@ -74,8 +77,8 @@ export function sendExit(req: IncomingMessage, res: ServerResponse, exit: Exit, 
   write(req, res, exit.status, headers, body, requestId, t0, filter)
 }
 
-function lower(h?: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {}
+function lower(h?: Record<string, string | string[]>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
   if (h) for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = v
   return out
 }
@@ -85,7 +88,7 @@ function write(
   res: ServerResponse,
   status: number,
   headers: Record<string, string | string[]>,
-  body: string,
+  body: string | Buffer,
   requestId: string,
   t0: number,
   filter?: (status: number, headers: Record<string, string | string[]>) => number,

@@ -45,6 +45,17 @@ export interface PdkRequest {
   onBodyChunk(watcher: BodyChunkWatcher): void
   /** Body parsed by content type: JSON object, form fields, or undefined. */
   getParsedBody(): Promise<Record<string, unknown> | undefined>
+  /**
+   * The matched route's regex captures as Kong's `router_matches.uri_captures`: `'0'` is the whole match,
+   * `'1'`… the numbered groups, and named groups by name. Empty for a route matched without a regex.
+   */
+  getUriCaptures(): Readonly<Record<string, string>>
+  /** The raw request line target (path and query as the client sent them). */
+  readonly rawUri: string
+  /** `1.1`, `1.0` (the request line's protocol version). */
+  readonly httpVersion: string
+  /** The connection this request arrived on (Kong's `server_addr`, `connection`, `connection_requests`). */
+  connection(): { serverAddr: string; serial: number; requests: number }
 }
 
 /** See `PdkRequest.onBodyChunk`. */
@@ -59,6 +70,14 @@ export interface PdkUpstream {
   setRawQuery(query: string): void
   /** Replace the body sent upstream. */
   setBody(body: Buffer | string, contentType?: string): void
+  /** Add one more value of a header (Kong's kong.service.request.add_header). */
+  addHeader(name: string, value: string): void
+  /** The query string that will be sent upstream (without `?`). */
+  getRawQuery(): string
+  /** Replace the method sent upstream (Kong's kong.service.request.set_method). */
+  setMethod(method: string): void
+  /** Replace the whole upstream path, ignoring strip_path and the service path (kong.service.request.set_path). */
+  setPath(path: string): void
 }
 
 /** A consumer as the proxy holds it. */
@@ -169,7 +188,7 @@ export interface Exit {
   readonly exit: true
   status: number
   body?: unknown
-  headers?: Record<string, string>
+  headers?: Record<string, string | string[]>
   /** Machine-readable denial reason (`jwt.expired`), for logs and metrics. */
   reason?: string
   /** Render `body.message` with Kong's error template (set by `ctx.error`). */
@@ -208,7 +227,7 @@ export interface PluginContext<C = any> {
   /** Per-request scratch space shared between plugins (Kong's kong.ctx.shared). */
   readonly shared: Record<string, unknown>
   /** Answer the request now with this body (Kong's kong.response.exit): `return ctx.exit(401, { message: 'Unauthorized' })`. */
-  exit(status: number, body?: unknown, headers?: Record<string, string>, reason?: string): Exit
+  exit(status: number, body?: unknown, headers?: Record<string, string | string[]>, reason?: string): Exit
   /**
    * Answer with Kong's error template (kong.response.error): `{"message":..,"request_id":..}` in JSON, or
    * text/html/xml following the request's `Accept` header.

@@ -6,22 +6,42 @@ import jwt from './jwt/index.ts'
 import phantomToken from './phantom-token/index.ts'
 import kongAuthIntegration from './kong-auth-integration/index.ts'
 import oauth2Introspection from './oauth2-introspection/index.ts'
-import prometheus from './prometheus/index.ts'
-import httpLog from './http-log/index.ts'
+import botDetection from './bot-detection/index.ts'
+import correlationId from './correlation-id/index.ts'
+import cors from './cors/index.ts'
 import fileLog from './file-log/index.ts'
+import httpLog from './http-log/index.ts'
+import ipRestriction from './ip-restriction/index.ts'
+import opentelemetry from './opentelemetry/index.ts'
+import prometheus from './prometheus/index.ts'
+import proxyCache from './proxy-cache/index.ts'
+import requestSizeLimiting from './request-size-limiting/index.ts'
+import requestTransformer from './request-transformer/index.ts'
+import responseTransformer from './response-transformer/index.ts'
 import tcpLog from './tcp-log/index.ts'
 import udpLog from './udp-log/index.ts'
-import opentelemetry from './opentelemetry/index.ts'
-import ipRestriction from './ip-restriction/index.ts'
-import botDetection from './bot-detection/index.ts'
-import cors from './cors/index.ts'
-import requestSizeLimiting from './request-size-limiting/index.ts'
 import type { PluginDef } from '../plugin.ts'
 
 export const BUNDLED_PLUGINS: PluginDef[] = [
-  keyAuth, requestTermination, oauth2, jwt, phantomToken, kongAuthIntegration, oauth2Introspection,
-  // observability (issue 15)
-  prometheus, httpLog, fileLog, tcpLog, udpLog, opentelemetry,
-  // access control (issue 12)
-  ipRestriction, botDetection, cors, requestSizeLimiting,
+  keyAuth,
+  requestTermination,
+  oauth2,
+  jwt,
+  phantomToken,
+  kongAuthIntegration,
+  oauth2Introspection,
+  botDetection,
+  correlationId,
+  cors,
+  fileLog,
+  httpLog,
+  ipRestriction,
+  opentelemetry,
+  prometheus,
+  proxyCache,
+  requestSizeLimiting,
+  requestTransformer,
+  responseTransformer,
+  tcpLog,
+  udpLog,
 ]

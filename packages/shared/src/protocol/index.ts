@@ -25,6 +25,16 @@ export type ClusterMessage =
   | { type: 'snapshot'; snapshot: Snapshot }
   | { type: 'events'; events: ChangeEvent[] }
   | { type: 'heartbeat'; version: number; hash: string }
+  | { type: 'broadcast'; broadcast: Broadcast }
+
+/**
+ * A message for every connected proxy that is not a configuration change (SSE `event: broadcast`), handed
+ * to the named plugin's `onBroadcast`. Not versioned nor replayed: a proxy that is not connected misses it.
+ */
+export interface Broadcast {
+  plugin: string
+  data: unknown
+}
 
 /** What a proxy reports about itself (admin `/status` lists these). */
 export interface NodeReport {

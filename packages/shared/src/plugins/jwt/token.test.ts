@@ -63,6 +63,10 @@ describe('hideToken', () => {
         getHeader: (n: string) => h[n],
         setRawQuery: (q: string) => void (query = q),
         setBody: () => {},
+        addHeader: () => {},
+        getRawQuery: () => query ?? '',
+        setMethod: () => {},
+        setPath: () => {},
       },
     }
   }
