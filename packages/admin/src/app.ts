@@ -7,6 +7,8 @@ import { HttpError, PosternError } from '@postern/shared'
 import { buildEntityEndpoints, registerTable } from './endpoints/generic.ts'
 import { registerSchemaEndpoints } from './endpoints/schemas.ts'
 import { MAX_ARGS } from './body/decode.ts'
+import { lingerOnClose } from './linger.ts'
+import type { IncomingMessage } from 'node:http'
 import type { AdminDeps } from './endpoints/context.ts'
 import type { Logger } from '@postern/shared/logger.ts'
 
@@ -27,8 +29,16 @@ export function createAdminApp(deps: AdminDeps, log: Logger, extra?: (app: Hono)
     c.header('Access-Control-Allow-Credentials', 'true')
   })
 
-  // nginx_admin_client_max_body_size: counted on the stream too, so chunked bodies cannot slip past it
-  app.use('*', bodyLimit({ maxSize: deps.settings.adminMaxBody, onError: () => { throw new HttpError(413, 'Payload too large') } }))
+  // nginx_admin_client_max_body_size: counted on the stream too, so chunked bodies cannot slip past it.
+  // The rest of the body is not wanted, so the connection closes: say so (never advertise keep-alive), and
+  // close it the way nginx does (lingering), so the client reads the 413 rather than a reset.
+  app.use('*', bodyLimit({
+    maxSize: deps.settings.adminMaxBody,
+    onError: (c) => {
+      lingerOnClose((c.env as { incoming?: IncomingMessage } | undefined)?.incoming)
+      throw new HttpError(413, 'Payload too large', { Connection: 'close' })
+    },
+  }))
 
   // query strings share the 1000-argument limit of form bodies (Kong's max_uri_args)
   app.use('*', async (c, next) => {

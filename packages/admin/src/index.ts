@@ -8,6 +8,7 @@ import { openDatabase } from './store/database.ts'
 import { Store } from './store/store.ts'
 import { createAdminApp } from './app.ts'
 import { ClusterPublisher } from './cluster/publisher.ts'
+import { answerUnknownMethods } from './unknown-method.ts'
 import { registerConfigEndpoints, type DeclarativeState } from './endpoints/config.ts'
 import { readDeclarativeFile, replaceAll } from './declarative/load.ts'
 
@@ -46,6 +47,7 @@ export async function startAdmin(settings: Settings): Promise<AdminHandle> {
     const port = await new Promise<number>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, hostname: l.host, port: l.port }, (info) => resolve(info.port)) as Server
       s.once('error', reject)
+      answerUnknownMethods(s, app.fetch)
       servers.push(s)
     })
     adminPorts.push(port)
