@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
 import { loadTlsMaterial } from './runtime/tls.ts'
 import { randomUUID } from 'node:crypto'
-import { createLogger, loadCatalogue, type ChangeEvent, type Settings } from '@postern/shared'
+import { createLogger, loadCatalogue, preparePrefix, readClusterToken, type ChangeEvent, type Settings } from '@postern/shared'
 import { ConfigState } from './runtime/state.ts'
 import { RuntimeConfig } from './runtime/runtime.ts'
 import { appendConfigJournal, readConfigCache, writeConfigCache } from './runtime/cache-file.ts'
@@ -27,6 +27,7 @@ export interface ProxyHandle {
 
 export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   const log = createLogger('proxy', settings.logLevel)
+  preparePrefix(settings.prefix, log)
   const catalogue = await loadCatalogue(settings.plugins)
   const runtimeOnly = new Set(catalogue.entities.filter((e) => !e.exportable).map((e) => e.name))
   const state = new ConfigState(runtimeOnly)
@@ -85,7 +86,9 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
     setImmediate(rebuild)
   }
 
-  subscriber = new ClusterSubscriber({ controlPlane: settings.clusterControlPlane, token: settings.clusterToken, nodeId, state, log, onChange })
+  // the token: KONG_CLUSTER_TOKEN, else the one the admin of the same prefix generated (read at each connect)
+  const token = () => (!settings.clusterAuth ? undefined : (settings.clusterToken ?? readClusterToken(settings.clusterTokenFile)))
+  subscriber = new ClusterSubscriber({ controlPlanes: settings.clusterControlPlanes, token, nodeId, state, log, onChange })
   const cached = readConfigCache(settings.prefix, runtimeOnly)
   if (cached) state.load(cached)
   const online = await subscriber.start()
