@@ -14,7 +14,11 @@ const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Le
 
 /** Answer unknown-method requests through `fetch`; every other client error keeps node's 400. */
 export function answerUnknownMethods(server: Server, fetch: Fetch): void {
+  // node keeps feeding later data (the rest of a body) to the failed parser and reports each chunk again
+  const answered = new WeakSet<Socket>()
   server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
+    if (answered.has(socket)) return
+    answered.add(socket)
     if (!socket.writable) return socket.destroy()
     const m = err.code === 'HPE_INVALID_METHOD' && err.rawPacket ? err.rawPacket.toString('latin1', 0, 8300).match(REQUEST_LINE) : null
     if (!m) {
@@ -30,8 +34,22 @@ export function answerUnknownMethods(server: Server, fetch: Fetch): void {
           if (k !== 'content-length' && k !== 'connection' && k !== 'transfer-encoding') head += `${k}: ${v}\r\n`
         })
         head += `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`
-        socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]))
+        lingeringEnd(socket, Buffer.concat([Buffer.from(head, 'latin1'), body]))
       })
-      .catch(() => socket.end(BAD_REQUEST))
+      .catch(() => lingeringEnd(socket, Buffer.from(BAD_REQUEST)))
   })
+}
+
+/** Answer and shut the write side, then read and discard what the client still sends (a request body) for
+ * a bounded time before closing, so the client reads the answer instead of a reset (nginx's lingering close). */
+function lingeringEnd(socket: Socket, data: Buffer): void {
+  const timer = setTimeout(() => socket.destroy(), 2000)
+  timer.unref()
+  socket.on('data', () => {})
+  socket.once('end', () => {
+    clearTimeout(timer)
+    socket.destroy()
+  })
+  socket.end(data)
+  socket.resume()
 }
