@@ -37,7 +37,7 @@ interface Req {
   method: string
   path: string
   headers: Record<string, string>
-  body?: string | FormData | Uint8Array
+  body?: string | FormData | Buffer
   describe: string
 }
 
@@ -112,7 +112,7 @@ function generator(rand: () => number, known: Record<string, string[]>) {
         default: {
           kind = 'garbage'
           headers['content-type'] = pick(['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/octet-stream'])
-          body = Uint8Array.from({ length: int(64) }, () => int(256))
+          body = Buffer.from(Array.from({ length: int(64) }, () => int(256)))
         }
       }
     }
@@ -150,7 +150,7 @@ describe('admin fuzz', () => {
       let res: Response
       let text: string
       try {
-        res = await fetch(url + r.path, { method: r.method, headers: r.headers, body: r.body })
+        res = await fetch(url + r.path, { method: r.method, headers: r.headers, body: r.body as BodyInit | undefined })
         text = await res.text()
       } catch (e) {
         problems.push(`#${sent} ${r.describe}: transport error ${String((e as Error).cause ?? e)}`)
