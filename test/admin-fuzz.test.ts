@@ -7,8 +7,8 @@ import { useAdmin } from './support/admin-suite.ts'
 
 const suite = useAdmin()
 const SEED = Number(process.env.POSTERN_FUZZ_SEED ?? 20261206)
-const REQUESTS = Number(process.env.POSTERN_FUZZ_REQUESTS ?? 3000)
-const BUDGET_MS = 45_000
+const REQUESTS = Number(process.env.POSTERN_FUZZ_REQUESTS ?? 2500)
+const BUDGET_MS = 40_000
 
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
 function prng(seed: number): () => number {

@@ -60,6 +60,30 @@ describe('unknown methods', () => {
     expect(r.headers.get('allow')).toBe('GET, HEAD, OPTIONS, POST')
   })
 
+  it('answers 405 with Allow on the special endpoints too (/status, /config, /schemas)', async () => {
+    for (const [method, path, allow] of [
+      ['POST', '/status', 'GET, HEAD, OPTIONS'],
+      ['DELETE', '/config', 'GET, HEAD, OPTIONS, POST'],
+      ['PUT', '/schemas/services', 'GET, HEAD, OPTIONS'],
+      ['GET', '/schemas/plugins/validate', null],
+    ] as const) {
+      const r = await suite.admin.request(method, path)
+      if (allow === null) {
+        expect(r.status, `${method} ${path}`).not.toBe(405)
+        continue
+      }
+      expect(r.status, `${method} ${path}`).toBe(405)
+      expect(r.body).toEqual({ message: 'Method not allowed' })
+      expect(r.headers.get('allow')).toBe(allow)
+    }
+    const foo = parse(await rawExchange(suite.proc.port, 'FOO /status HTTP/1.1\r\nHost: admin\r\n\r\n'))
+    expect(foo.status).toBe(405)
+    expect(foo.headers.allow).toBe('GET, HEAD, OPTIONS')
+    const options = await suite.admin.request('OPTIONS', '/status')
+    expect(options.status).toBe(204)
+    expect(options.headers.get('allow')).toBe('GET, HEAD, OPTIONS')
+  })
+
   it('still answers a malformed request line with 400', async () => {
     const r = parse(await rawExchange(suite.proc.port, 'NOT A REQUEST\r\n\r\n'))
     expect(r.status).toBe(400)
