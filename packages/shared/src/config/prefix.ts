@@ -8,8 +8,9 @@ import { join } from 'node:path'
 export const DIR_MODE = 0o700
 export const FILE_MODE = 0o600
 
-/** Files (and the `ssl` directory's files) the prefix may hold that must not be readable by others. */
-const SENSITIVE = /^(postern\.db(-wal|-shm|-journal)?|config-cache\.(json|journal)|cluster-token|.*\.(key|pem|crt))$/
+/** Files (and the `ssl` directory's files) the prefix may hold that must not be readable by others
+ * (certificates are public: they are made 0600 when generated, but not reported). */
+const SENSITIVE = /^(postern\.db(-wal|-shm|-journal)?|config-cache\.(json|journal)|cluster-token|.*\.(key|pem))$/
 
 interface Warn {
   warn(msg: string, fields?: Record<string, unknown>): void
