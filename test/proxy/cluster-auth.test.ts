@@ -1,10 +1,12 @@
 // The cluster channel is authenticated by default: with KONG_CLUSTER_TOKEN, or else a token the admin
 // generates into its prefix (0600) that proxies of the same prefix read; only POSTERN_CLUSTER_AUTH=off
 // turns it off, and only on loopback. What a proxy reports is bounded, and so is the admin's list of them.
+import { spawn } from 'node:child_process'
 import { readFileSync, rmSync, statSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startAdmin, startProxy, waitForVersion, type AdminProc, type ProxyProc } from '../support/processes.ts'
+import { ROOT, startAdmin, startProxy, tempPrefix, waitForVersion, type AdminProc, type ProxyProc } from '../support/processes.ts'
 import { AdminClient } from '../support/admin-client.ts'
 
 let admin: AdminProc
@@ -59,6 +61,41 @@ describe('cluster channel authentication', () => {
     started.push(p)
     const r = await new AdminClient(a.url).post('/services', { name: 'same-prefix', url: 'http://127.0.0.1:9' })
     await waitForVersion(p, r.version)
+  })
+
+  it('lets `postern start` (both planes, one prefix, no token set) connect its proxy with the generated token', async () => {
+    // the supervisor's two planes need one known cluster port: a free one, found by binding port 0
+    const port = await new Promise<number>((r) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as any).port
+        s.close(() => r(p))
+      })
+    })
+    const prefix = tempPrefix('start')
+    const env: NodeJS.ProcessEnv = { ...process.env, KONG_PREFIX: prefix, KONG_ADMIN_LISTEN: '127.0.0.1:0', KONG_CLUSTER_LISTEN: `127.0.0.1:${port}`, KONG_CLUSTER_CONTROL_PLANE: `127.0.0.1:${port}`, KONG_PROXY_LISTEN: '127.0.0.1:0', KONG_STATUS_LISTEN: '127.0.0.1:0', KONG_LOG_LEVEL: 'warn' }
+    delete env.KONG_CLUSTER_TOKEN
+    const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bin/postern.ts'), 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    proc.stdout.on('data', (d) => (out += d))
+    proc.stderr.on('data', (d) => (out += d))
+    try {
+      const end = Date.now() + 30_000
+      let m: [RegExpMatchArray | null, RegExpMatchArray | null] = [null, null]
+      while (!(m[0] && m[1])) {
+        if (Date.now() > end || proc.exitCode !== null) throw new Error(`postern start did not become ready:\n${out}`)
+        await new Promise((r) => setTimeout(r, 50))
+        m = [out.match(/admin (\d+) cluster/), out.match(/status (\d+) pid/)]
+      }
+      const w = await new AdminClient(`http://127.0.0.1:${m[0]![1]}`).post('/services', { name: 'supervised', url: 'http://127.0.0.1:9' })
+      expect(w.status).toBe(201)
+      await waitForVersion({ statusUrl: `http://127.0.0.1:${m[1]![1]}` }, w.version, 20_000)
+      expect(statSync(join(prefix, 'cluster-token')).mode & 0o777).toBe(0o600)
+    } finally {
+      const exited = new Promise((r) => (proc.exitCode !== null ? r(null) : proc.once('exit', r)))
+      proc.kill('SIGTERM')
+      await exited
+      rmSync(prefix, { recursive: true, force: true })
+    }
   })
 
   it('turns authentication off only when told to, and only on loopback', async () => {
