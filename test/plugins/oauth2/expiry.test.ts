@@ -25,5 +25,11 @@ describe('expired oauth2 tokens in the admin API', () => {
     expect((await gw.api.get(`/oauth2_tokens/${access}`)).status).toBe(404)
     expect((await gw.api.get('/oauth2_tokens')).body.data.map((t: any) => t.id)).not.toContain(id)
     expect((await gw.api.patch(`/oauth2_tokens/${id}`, { scope: 'x' })).status).toBe(404)
+    // and its access token is free again: a PUT creates a new token rather than conflicting with the dead row
+    const credential = (await gw.api.get('/oauth2/ttl-client')).body.id
+    const put = await gw.api.put(`/oauth2_tokens/${access}`, { credential: { id: credential }, expires_in: 60 })
+    expect(put.status).toBe(200)
+    expect(put.body.id).not.toBe(id)
+    expect((await gw.api.get(`/oauth2_tokens/${access}`)).body.id).toBe(put.body.id)
   })
 })

@@ -198,6 +198,11 @@ export class Store {
       const v = entity[field]
       if (v === null || v === undefined) continue
       const other = this.db.orm.select().from(def.table).where(and(eq(this.col(def, field), v), ne(this.col(def, 'id'), entity.id))).get()
+      // a row past its TTL is already gone for Kong (its database deleted it): it yields instead of conflicting
+      if (other && expired(def.fromRow(other as any))) {
+        this.remove(def, def.fromRow(other as any))
+        continue
+      }
       if (other) throw new PosternError('UNIQUE_VIOLATION', `UNIQUE violation detected on '${luaTable({ [field]: v })}'`, { fields: { [field]: v } })
     }
     if (def.uniqueTogether) {
