@@ -1,5 +1,6 @@
 // Starts and stops the benchmark's processes (echo upstream, reference proxy, nginx, Postern), pinned to cores with taskset.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -143,7 +144,8 @@ export interface Gateway {
 
 /** One admin (on the control core) and one proxy following it (on the data-path core), with a fresh prefix each. */
 export async function startGateway(name: string, entry: string, cores: { admin: string | null; proxy: string | null }, proxyNodeFlags: string[] = []): Promise<Gateway> {
-  const env = { KONG_LOG_LEVEL: 'warn' }
+  // the proxy has its own prefix, so it is given the cluster token rather than reading the admin's file
+  const env = { KONG_LOG_LEVEL: 'warn', KONG_CLUSTER_TOKEN: randomBytes(24).toString('hex') }
   const admin = await launch(`${name}-admin`, pinned(cores.admin, [...NODE_TSX, entry, 'start', 'admin']), {
     env: { ...env, KONG_PREFIX: tempDir(`${name}-admin`), KONG_ADMIN_LISTEN: '127.0.0.1:0', KONG_CLUSTER_LISTEN: '127.0.0.1:0' },
     ready: /postern ready: admin (\d+) cluster (\d+)/,

@@ -39,6 +39,7 @@ describe('README examples', () => {
       cwd: ROOT,
       replacements: [
         ['localhost:8001', `127.0.0.1:${admin.port}`],
+        ['localhost:8005', `127.0.0.1:${admin.clusterPort}`],
         ['localhost:8443', `127.0.0.1:${proxy.tlsPort}`],
         ['localhost:8000', `127.0.0.1:${proxy.port}`],
         ['localhost:8100', `127.0.0.1:${proxy.statusPort}`],

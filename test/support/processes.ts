@@ -34,13 +34,19 @@ export interface ProxyProc extends Proc {
   statusUrl: string
 }
 
+/** Admin prefixes by cluster port, so a proxy started for that admin reads the token it generated. */
+const adminPrefixes = new Map<number, string>()
+
 export function tempPrefix(name = 'postern'): string {
   return mkdtempSync(join(tmpdir(), `${name}-`))
 }
 
-function launch(args: string[], env: Record<string, string>, prefix: string, pattern: RegExp, timeoutMs = 20_000): Promise<{ proc: ChildProcess; match: RegExpMatchArray; out: () => string }> {
+function launch(args: string[], env: Record<string, string>, prefix: string, pattern: RegExp, umask?: string, timeoutMs = 20_000): Promise<{ proc: ChildProcess; match: RegExpMatchArray; out: () => string }> {
   return new Promise((resolvePromise, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {
+    const argv = [process.execPath, '--import', 'tsx', BIN, ...args]
+    // a umask is set by a shell that then execs node (same pid, so stop/kill still reach node)
+    const [cmd, ...rest] = umask ? ['/bin/sh', '-c', `umask ${umask} && exec "$@"`, 'sh', ...argv] : argv
+    const proc = spawn(cmd, rest, {
       cwd: ROOT,
       env: { ...process.env, KONG_PREFIX: prefix, KONG_LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -78,23 +84,28 @@ function stopper(proc: ChildProcess, signal: NodeJS.Signals): () => Promise<numb
     })
 }
 
-export async function startAdmin(opts: { prefix?: string; env?: Record<string, string> } = {}): Promise<AdminProc> {
+export async function startAdmin(opts: { prefix?: string; env?: Record<string, string>; umask?: string } = {}): Promise<AdminProc> {
   const prefix = opts.prefix ?? tempPrefix('admin')
   const { proc, match, out } = await launch(
     ['start', 'admin'],
     { KONG_ADMIN_LISTEN: '127.0.0.1:0', KONG_CLUSTER_LISTEN: '127.0.0.1:0', ...opts.env },
     prefix,
     /postern ready: admin (\d+) cluster (\d+)/,
+    opts.umask,
   )
   const port = Number(match[1])
+  adminPrefixes.set(Number(match[2]), prefix)
   return { proc, prefix, port, clusterPort: Number(match[2]), url: `http://127.0.0.1:${port}`, output: out, stop: stopper(proc, 'SIGTERM'), kill: stopper(proc, 'SIGKILL') }
 }
 
-export async function startProxy(opts: { clusterPort: number; prefix?: string; env?: Record<string, string> }): Promise<ProxyProc> {
+export async function startProxy(opts: { clusterPort: number; prefix?: string; env?: Record<string, string>; umask?: string }): Promise<ProxyProc> {
   const prefix = opts.prefix ?? tempPrefix('proxy')
+  // a proxy in its own prefix is given the token file of the admin it follows (same-prefix proxies find it)
+  const adminPrefix = adminPrefixes.get(opts.clusterPort)
   const { proc, match, out } = await launch(
     ['start', 'proxy'],
     {
+      ...(adminPrefix && adminPrefix !== prefix ? { POSTERN_CLUSTER_TOKEN_FILE: join(adminPrefix, 'cluster-token') } : {}),
       KONG_PROXY_LISTEN: '127.0.0.1:0',
       KONG_STATUS_LISTEN: '127.0.0.1:0',
       KONG_CLUSTER_CONTROL_PLANE: `127.0.0.1:${opts.clusterPort}`,
@@ -102,6 +113,7 @@ export async function startProxy(opts: { clusterPort: number; prefix?: string; e
     },
     prefix,
     /postern ready: proxy ([\d,-]+) tls ([\d,-]+) status (\d+)/,
+    opts.umask,
   )
   const port = Number(match[1].split(',')[0])
   const tlsPort = Number(match[2].split(',')[0])

@@ -9,8 +9,30 @@ import { registerSchemaEndpoints } from './endpoints/schemas.ts'
 import { registerMetricsEndpoint } from './endpoints/metrics.ts'
 import { overrideCertificates } from './endpoints/certificates.ts'
 import { MAX_ARGS } from './body/decode.ts'
+import { lingerOnClose } from './linger.ts'
+import type { IncomingMessage } from 'node:http'
 import type { AdminDeps } from './endpoints/context.ts'
 import type { Logger } from '@postern/shared/logger.ts'
+
+/** Paths registered for specific methods only (not `app.all`), with the methods they take. */
+function specialEndpoints(app: Hono): { pattern: RegExp; allow: string }[] {
+  const byPath = new Map<string, Set<string>>()
+  for (const r of app.routes) {
+    if (r.path.includes('*')) continue // middleware
+    const set = byPath.get(r.path) ?? new Set<string>()
+    set.add(r.method)
+    byPath.set(r.path, set)
+  }
+  const out: { pattern: RegExp; allow: string }[] = []
+  for (const [path, methods] of byPath) {
+    if (methods.has('ALL')) continue // the generated endpoints answer 405 themselves
+    if (methods.has('GET')) methods.add('HEAD')
+    methods.add('OPTIONS')
+    const pattern = new RegExp('^' + path.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/') + '$')
+    out.push({ pattern, allow: [...methods].sort().join(', ') })
+  }
+  return out
+}
 
 export const POSTERN_VERSION = '0.1.0'
 export const KONG_VERSION = '3.9.3'
@@ -29,8 +51,16 @@ export function createAdminApp(deps: AdminDeps, log: Logger, extra?: (app: Hono)
     c.header('Access-Control-Allow-Credentials', 'true')
   })
 
-  // nginx_admin_client_max_body_size: counted on the stream too, so chunked bodies cannot slip past it
-  app.use('*', bodyLimit({ maxSize: deps.settings.adminMaxBody, onError: () => { throw new HttpError(413, 'Payload too large') } }))
+  // nginx_admin_client_max_body_size: counted on the stream too, so chunked bodies cannot slip past it.
+  // The rest of the body is not wanted, so the connection closes: say so (never advertise keep-alive), and
+  // close it the way nginx does (lingering), so the client reads the 413 rather than a reset.
+  app.use('*', bodyLimit({
+    maxSize: deps.settings.adminMaxBody,
+    onError: (c) => {
+      lingerOnClose((c.env as { incoming?: IncomingMessage } | undefined)?.incoming)
+      throw new HttpError(413, 'Payload too large', { Connection: 'close' })
+    },
+  }))
 
   // query strings share the 1000-argument limit of form bodies (Kong's max_uri_args)
   app.use('*', async (c, next) => {
@@ -48,7 +78,20 @@ export function createAdminApp(deps: AdminDeps, log: Logger, extra?: (app: Hono)
     log.error('admin request failed', { method: c.req.method, path: c.req.path, error: String((err as Error)?.stack ?? err) })
     return c.json({ message: 'An unexpected error occurred' }, 500)
   })
-  app.notFound((c) => c.json({ message: 'Not found' }, 404))
+  // a path served for other methods (the special endpoints: /status, /config, /schemas/...) answers 405 with
+  // Allow, as the generated endpoints do; the method table is built once, on the first miss
+  let special: { pattern: RegExp; allow: string }[] | undefined
+  app.notFound((c) => {
+    special ??= specialEndpoints(app)
+    const hit = special.find((s) => s.pattern.test(c.req.path.replace(/(.)\/$/, '$1')))
+    if (!hit) return c.json({ message: 'Not found' }, 404)
+    c.header('Allow', hit.allow)
+    if (c.req.method === 'OPTIONS') {
+      c.header('Access-Control-Allow-Methods', hit.allow)
+      return c.body(null, 204)
+    }
+    return c.json({ message: 'Method not allowed' }, 405)
+  })
 
   app.get('/', (c) =>
     c.json({

@@ -3,12 +3,13 @@ import { serve } from '@hono/node-server'
 import { EventEmitter } from 'eventemitter3'
 import { randomUUID } from 'node:crypto'
 import type { Server } from 'node:http'
-import { createLogger, loadCatalogue, type Settings } from '@postern/shared'
+import { createLogger, ensureClusterToken, loadCatalogue, preparePrefix, type Settings } from '@postern/shared'
 import { openDatabase } from './store/database.ts'
 import { Store } from './store/store.ts'
 import { createAdminApp } from './app.ts'
 import { ClusterPublisher } from './cluster/publisher.ts'
 import { registerProxyCacheEndpoints } from './endpoints/proxy-cache.ts'
+import { answerUnknownMethods } from './unknown-method.ts'
 import { registerConfigEndpoints, type DeclarativeState } from './endpoints/config.ts'
 import { readDeclarativeFile, replaceAll } from './declarative/load.ts'
 
@@ -24,9 +25,16 @@ const isLoopback = (h: string) => h === '127.0.0.1' || h === '::1' || h === 'loc
 export async function startAdmin(settings: Settings): Promise<AdminHandle> {
   const log = createLogger('admin', settings.logLevel)
   const catalogue = await loadCatalogue(settings.plugins)
-  for (const l of settings.clusterListen) {
-    if (!isLoopback(l.host) && !settings.clusterToken) throw new Error('KONG_CLUSTER_TOKEN must be set when KONG_CLUSTER_LISTEN is not a loopback address')
+  // Secure by default: without KONG_CLUSTER_TOKEN a random token is generated into the prefix (proxies of
+  // the same prefix read it); only POSTERN_CLUSTER_AUTH=off turns authentication off, and only on loopback.
+  if (!settings.clusterAuth) {
+    for (const l of settings.clusterListen) {
+      if (!isLoopback(l.host)) throw new Error('POSTERN_CLUSTER_AUTH=off is allowed only when KONG_CLUSTER_LISTEN is a loopback address')
+    }
+    log.warn('cluster channel authentication is off (POSTERN_CLUSTER_AUTH=off)')
   }
+  preparePrefix(settings.prefix, log)
+  const clusterToken = settings.clusterAuth ? (settings.clusterToken ?? ensureClusterToken(settings.clusterTokenFile)) : undefined
   // DB-less: a broken file stops start-up before the database is touched
   const readOnly = settings.database === 'off'
   const declarativeConfig = readOnly && settings.declarativeConfig ? readDeclarativeFile(settings.declarativeConfig, catalogue) : undefined
@@ -38,7 +46,7 @@ export async function startAdmin(settings: Settings): Promise<AdminHandle> {
     replaceAll(store, catalogue, declarativeConfig)
     declarative.hash = declarativeConfig.hash
   }
-  const publisher = new ClusterPublisher(store, bus, log, settings.clusterToken)
+  const publisher = new ClusterPublisher(store, bus, log, clusterToken)
   const deps = { store, catalogue, settings, readOnly, nodeId: randomUUID(), startedAt: Date.now(), nodes: () => [...publisher.nodes.values()] }
   const app = createAdminApp(deps, log, (a) => {
     registerConfigEndpoints(a, deps, declarative)
@@ -50,6 +58,7 @@ export async function startAdmin(settings: Settings): Promise<AdminHandle> {
     const port = await new Promise<number>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, hostname: l.host, port: l.port }, (info) => resolve(info.port)) as Server
       s.once('error', reject)
+      answerUnknownMethods(s, app.fetch)
       servers.push(s)
     })
     adminPorts.push(port)

@@ -5,7 +5,7 @@ import { createServer as createTlsServer } from 'node:https'
 import { loadTlsMaterial } from './runtime/tls.ts'
 import type { SecureContext } from 'node:tls'
 import { randomUUID } from 'node:crypto'
-import { createLogger, loadCatalogue, Registry, type Broadcast, type ChangeEvent, type Settings } from '@postern/shared'
+import { createLogger, loadCatalogue, preparePrefix, readClusterToken, Registry, type Broadcast, type ChangeEvent, type Settings } from '@postern/shared'
 import { ProxyMetrics } from './status/metrics.ts'
 import { AccessLog } from './status/access-log.ts'
 import { ConfigState } from './runtime/state.ts'
@@ -33,6 +33,7 @@ export interface ProxyHandle {
 
 export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   const log = createLogger('proxy', settings.logLevel)
+  preparePrefix(settings.prefix, log)
   const catalogue = await loadCatalogue(settings.plugins)
   const runtimeOnly = new Set(catalogue.entities.filter((e) => !e.exportable).map((e) => e.name))
   const state = new ConfigState(runtimeOnly)
@@ -103,7 +104,9 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
       log.error('plugin failed handling a broadcast', { plugin: b.plugin, error: String(e) })
     }
   }
-  subscriber = new ClusterSubscriber({ controlPlane: settings.clusterControlPlane, token: settings.clusterToken, nodeId, state, log, onChange, onBroadcast })
+  // the token: KONG_CLUSTER_TOKEN, else the one the admin of the same prefix generated (read at each connect)
+  const token = () => (!settings.clusterAuth ? undefined : (settings.clusterToken ?? readClusterToken(settings.clusterTokenFile)))
+  subscriber = new ClusterSubscriber({ controlPlanes: settings.clusterControlPlanes, token, nodeId, state, log, onChange, onBroadcast })
   const cached = readConfigCache(settings.prefix, runtimeOnly)
   if (cached) state.load(cached)
   const online = await subscriber.start()

@@ -23,6 +23,9 @@ export interface ValidationContext {
   plugins: ReadonlyMap<string, { schema: z.ZodType; consumerScope?: boolean; protocols?: readonly string[] }>
   /** insert (POST/PUT) or update (PATCH: the merged entity is validated as a whole). */
   op: 'insert' | 'update'
+  /** PATCH only: the fields as the client sent them, and the entity before the update (Kong's rbw_entity). */
+  patch?: Readonly<Record<string, unknown>>
+  previous?: Readonly<Entity>
   /** Read another entity by id (plugins check their route's protocols, as Kong's plugins DAO). */
   find?: (entity: string, id: string) => Entity | undefined
   /** Every entity of a kind matching `where` (`{ service: { id } }`). */

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeSegment as seg, sharedKeyPair, signToken, withSegment } from '../../../packages/shared/src/plugins/jwt/testing.ts'
 import { startJwtHarness, type JwtHarness } from './harness.ts'
+import { send } from '../../support/http.ts'
 
 let h: JwtHarness
 let alice: any
@@ -162,6 +163,16 @@ describe('jwt on success', () => {
     expect((await h.get('/sources', { 'x-jwt': `Bearer ${t}` })).status).toBe(200)
     expect((await h.get(`/sources?jwt=${t}`)).status).toBe(401)
     expect((await h.get('/sources', bearer(t))).status).toBe(401)
+  })
+
+  it('reads the first occurrence of a repeated token header, as Kong (Authorization and a custom header)', async () => {
+    const t = hs(ALICE)
+    const twice = (name: string) => send(h.proxyUrl + (name === 'x-jwt' ? '/sources' : '/default'), { headers: { [name]: [`Bearer ${t}`, 'Bearer other-token'] } })
+    expect((await twice('authorization')).status).toBe(200)
+    expect((await twice('x-jwt')).status).toBe(200)
+    // and the first one decides: a bad first token is refused even when a good one follows
+    const bad = await send(h.proxyUrl + '/sources', { headers: { 'x-jwt': ['Bearer other-token', `Bearer ${t}`] } })
+    expect(bad.status).toBe(401)
   })
 
   it('strips the token from header, query and cookie with hide_credentials', async () => {

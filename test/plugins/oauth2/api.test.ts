@@ -76,6 +76,23 @@ describe('oauth2 credentials', () => {
     expect(restored).not.toBe(stored)
   })
 
+  it('refuses a PATCH that sets client_secret or hash_secret without the other, as Kong', async () => {
+    const cred = (await api.post('/consumers/bob/oauth2', { name: 'all-or-none', client_id: 'aon', client_secret: 'plain' })).body
+    const expected = { code: 2, name: 'schema violation', message: "schema violation (all or none of these fields must be set: 'hash_secret', 'client_secret')", fields: { '@entity': ["all or none of these fields must be set: 'hash_secret', 'client_secret'"] } }
+    for (const body of [{ client_secret: 'other' }, { hash_secret: true }, { hash_secret: false }]) {
+      const r = await api.patch('/oauth2/aon', body)
+      expect(r.status, JSON.stringify(body)).toBe(400)
+      expect(r.body).toEqual(expected)
+    }
+    expect((await api.get('/oauth2/aon')).body.client_secret).toBe('plain')
+    // both together, the stored secret alone, or neither are fine
+    expect((await api.patch('/oauth2/aon', { client_secret: 'plain', name: 'same' })).status).toBe(200)
+    expect((await api.patch('/oauth2/aon', { name: 'renamed' })).status).toBe(200)
+    const both = await api.patch(`/oauth2/${cred.id}`, { client_secret: 'rotated', hash_secret: true })
+    expect(both.status).toBe(200)
+    expect(both.body.client_secret).toBe('rotated')
+  })
+
   it('shows a generated hash_secret plaintext once', async () => {
     const r = await api.post('/consumers/bob/oauth2', { name: 'generated', hash_secret: true })
     expect(r.body.client_secret).toMatch(/^[A-Za-z0-9]{32}$/)

@@ -13,6 +13,30 @@ export interface NodeInfo extends NodeReport {
 }
 
 const HEARTBEAT_MS = 5000
+/** A report is four short fields; anything bigger is refused unread (413). */
+export const MAX_REPORT_BYTES = 4096
+/** Proxies listed in /status; past it the longest-unseen disconnected one (else the longest unseen) goes. */
+export const MAX_NODES = 1000
+const MAX_FIELD = 255
+
+const str = (v: unknown, max = MAX_FIELD): string | null => (typeof v === 'string' && v.length <= max ? v : null)
+
+/** Only the known fields, of the right types and sizes, or null. */
+export function parseReport(body: string): NodeReport | null {
+  let r: any
+  try {
+    r = JSON.parse(body)
+  } catch {
+    return null
+  }
+  if (!r || typeof r !== 'object') return null
+  const node_id = str(r.node_id, 64)
+  const hostname = str(r.hostname)
+  const hash = str(r.hash, 64)
+  const version = r.version
+  if (!node_id || hostname === null || hash === null || !Number.isSafeInteger(version)) return null
+  return { node_id, hostname, version, hash }
+}
 
 export class ClusterPublisher {
   readonly nodes = new Map<string, NodeInfo>()
@@ -60,28 +84,14 @@ export class ClusterPublisher {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.snapshot()))
       return
     }
-    if (req.method === 'POST' && url.pathname === CLUSTER_REPORT_PATH) {
-      let body = ''
-      req.on('data', (d) => (body += d))
-      req.on('end', () => {
-        try {
-          const r = JSON.parse(body) as NodeReport
-          const prev = this.nodes.get(r.node_id)
-          this.nodes.set(r.node_id, { ...r, ip: req.socket.remoteAddress ?? '', connected: prev?.connected ?? true, last_seen: Math.floor(Date.now() / 1000) })
-          res.writeHead(204).end()
-        } catch {
-          res.writeHead(400).end()
-        }
-      })
-      return
-    }
+    if (req.method === 'POST' && url.pathname === CLUSTER_REPORT_PATH) return this.report(req, res)
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not found"}')
   }
 
   private stream(req: IncomingMessage, res: ServerResponse, url: URL): void {
     const have = Number(url.searchParams.get('version') ?? '-1')
     const haveHash = url.searchParams.get('hash') ?? ''
-    const nodeId = url.searchParams.get('node_id') ?? 'unknown'
+    const nodeId = str(url.searchParams.get('node_id'), 64) ?? 'unknown'
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' })
     res.socket?.setNoDelay(true)
     // subscribe first, then catch up, so nothing committed in between is lost (the proxy drops duplicates)
@@ -98,9 +108,9 @@ export class ClusterPublisher {
     else if (consistent && missing && missing.length <= 5000) send(res, 'events', { events: missing })
     else send(res, 'snapshot', { snapshot: this.snapshot() })
     const prev = this.nodes.get(nodeId)
-    this.nodes.set(nodeId, {
+    this.remember({
       node_id: nodeId,
-      hostname: url.searchParams.get('hostname') ?? '',
+      hostname: str(url.searchParams.get('hostname')) ?? '',
       version: prev?.version ?? have,
       hash: prev?.hash ?? haveHash,
       ip: req.socket.remoteAddress ?? '',
@@ -116,6 +126,46 @@ export class ClusterPublisher {
       if (n) n.connected = false
     }
     res.on('close', done)
+  }
+
+  private report(req: IncomingMessage, res: ServerResponse): void {
+    const close = { 'content-type': 'application/json', connection: 'close' }
+    if (Number(req.headers['content-length'] ?? 0) > MAX_REPORT_BYTES) {
+      res.writeHead(413, close).end('{"message":"Payload too large"}')
+      return
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (d: Buffer) => {
+      size += d.length
+      if (size > MAX_REPORT_BYTES) {
+        if (!res.headersSent) res.writeHead(413, close).end('{"message":"Payload too large"}')
+        req.destroy()
+      } else chunks.push(d)
+    })
+    req.on('end', () => {
+      if (res.headersSent) return
+      const r = parseReport(Buffer.concat(chunks).toString('utf8'))
+      if (!r) {
+        res.writeHead(400, { 'content-type': 'application/json' }).end('{"message":"Bad report"}')
+        return
+      }
+      const prev = this.nodes.get(r.node_id)
+      this.remember({ ...r, ip: req.socket.remoteAddress ?? '', connected: prev?.connected ?? true, last_seen: Math.floor(Date.now() / 1000) })
+      res.writeHead(204).end()
+    })
+  }
+
+  /** Record a node, keeping the list bounded (MAX_NODES). */
+  private remember(node: NodeInfo): void {
+    if (!this.nodes.has(node.node_id) && this.nodes.size >= MAX_NODES) {
+      let victim: NodeInfo | undefined
+      for (const n of this.nodes.values()) {
+        if (!victim || (victim.connected && !n.connected) || (victim.connected === n.connected && n.last_seen < victim.last_seen)) victim = n
+      }
+      if (victim) this.nodes.delete(victim.node_id)
+    }
+    this.nodes.set(node.node_id, node)
   }
 
   private heartbeat(): void {

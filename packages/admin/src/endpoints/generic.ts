@@ -188,6 +188,10 @@ export function registerTable(app: Hono, table: EndpointTable): void {
       c.header('Access-Control-Allow-Headers', c.req.header('access-control-request-headers') ?? 'Content-Type')
       return c.body(null, 204)
     })
-    app.all(path, (c) => c.json({ message: 'Method not allowed' }, 405))
+    // any other method, including tokens node's parser does not know (see unknown-method.ts)
+    app.all(path, (c) => {
+      c.header('Allow', allowed.join(', '))
+      return c.json({ message: 'Method not allowed' }, 405)
+    })
   }
 }

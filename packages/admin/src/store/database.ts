@@ -5,6 +5,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createPrivateFile, restrictFiles } from '@postern/shared'
 
 /** drizzle/ at the workspace root, found from this file (source) or from dist/ (bundle). */
 function findMigrations(): string {
@@ -31,9 +32,12 @@ export class SchemaTooNewError extends Error {
 
 /** Open (creating if needed) and migrate. Refuses a database migrated by a newer Postern. */
 export function openDatabase(prefix: string, opts: { migrate?: boolean } = {}): Db {
-  mkdirSync(prefix, { recursive: true })
-  const sqlite = new Database(join(prefix, 'postern.db'))
+  mkdirSync(prefix, { recursive: true, mode: 0o700 })
+  const file = join(prefix, 'postern.db')
+  createPrivateFile(file) // 0600 whatever the umask; SQLite gives -wal/-shm the database file's mode
+  const sqlite = new Database(file)
   sqlite.pragma('journal_mode = WAL')
+  restrictFiles(`${file}-wal`, `${file}-shm`)
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('synchronous = NORMAL')

@@ -1,10 +1,14 @@
 // The generic entity store: CRUD for every declared entity in one SQLite transaction per request, with
 // Kong's foreign-key, uniqueness and cascade rules, and one change event per written row.
-import { and, asc, eq, gt, isNull, ne, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, isNull, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { EventEmitter } from 'eventemitter3'
 import { PosternError, luaTable, isUuid, nowSeconds, type Catalogue, type ChangeEvent, type Entity, type EntityDef, type ValidationContext } from '@postern/shared'
 import type { Db } from './database.ts'
 import { EventLog } from './events.ts'
+
+/** Runtime rows with a TTL carry their deadline here (epoch seconds; null = never). */
+const TTL_FIELD = 'purge_at'
+const expired = (e: Entity) => typeof e[TTL_FIELD] === 'number' && (e[TTL_FIELD] as number) <= nowSeconds()
 
 export interface ListOptions {
   size: number
@@ -53,16 +57,17 @@ export class Store {
     return (def.table as any)[def.columnOf(field)]
   }
 
-  /** Find by id (when the text is a UUID) or by the endpoint key, as Kong resolves `{id or key}`. */
+  /** Find by id (when the text is a UUID) or by the endpoint key, as Kong resolves `{id or key}`. A row past
+   * its TTL (`purge_at`) is gone at once, as Kong's TTL rows are, before the purge pass deletes it. */
   lookup(def: EntityDef, idOrKey: string): Entity | undefined {
-    if (isUuid(idOrKey)) return this.findBy(def, 'id', idOrKey.toLowerCase())
-    if (def.keyVia) {
+    let e: Entity | undefined
+    if (isUuid(idOrKey)) e = this.findBy(def, 'id', idOrKey.toLowerCase())
+    else if (def.keyVia) {
       const via = this.catalogue.entity(def.keyVia.entity)!
       const child = this.findBy(via, via.endpointKey!, idOrKey)
-      return child ? this.findBy(def, 'id', child[def.keyVia.field].id) : undefined
-    }
-    if (!def.endpointKey) return undefined
-    return this.findBy(def, def.endpointKey, idOrKey)
+      e = child ? this.findBy(def, 'id', child[def.keyVia.field].id) : undefined
+    } else if (def.endpointKey) e = this.findBy(def, def.endpointKey, idOrKey)
+    return e && !expired(e) ? e : undefined
   }
 
   findBy(def: EntityDef, field: string, value: unknown): Entity | undefined {
@@ -88,6 +93,7 @@ export class Store {
   list(def: EntityDef, opts: ListOptions): { data: Entity[]; offset?: string } {
     const conds: SQL[] = Object.entries(opts.where ?? {}).map(([k, v]) => this.cond(def, k, v))
     if (opts.offset !== undefined) conds.push(gt(this.col(def, 'id'), decodeOffset(opts.offset)))
+    if (TTL_FIELD in def.fields) conds.push(or(isNull(this.col(def, TTL_FIELD)), gt(this.col(def, TTL_FIELD), nowSeconds()))!)
     if (opts.tags) {
       const tagCol = this.col(def, 'tags')
       const one = (tag: string) => sql`EXISTS (SELECT 1 FROM json_each(${tagCol}) WHERE json_each.value = ${tag})`
@@ -144,7 +150,7 @@ export class Store {
     Object.assign(merged, forced)
     if ('updated_at' in def.fields) merged.updated_at = nowSeconds()
     merged.id = existing.id
-    const entity = def.validate(merged, { ...this.validation, op: 'update' })
+    const entity = def.validate(merged, { ...this.validation, op: 'update', patch, previous: existing })
     this.resolveForeign(def, entity)
     this.checkUnique(def, entity)
     this.db.orm.update(def.table).set(def.toRow(entity)).where(eq(this.col(def, 'id'), existing.id)).run()
@@ -198,6 +204,11 @@ export class Store {
       const v = entity[field]
       if (v === null || v === undefined) continue
       const other = this.db.orm.select().from(def.table).where(and(eq(this.col(def, field), v), ne(this.col(def, 'id'), entity.id))).get()
+      // a row past its TTL is already gone for Kong (its database deleted it): it yields instead of conflicting
+      if (other && expired(def.fromRow(other as any))) {
+        this.remove(def, def.fromRow(other as any))
+        continue
+      }
       if (other) throw new PosternError('UNIQUE_VIOLATION', `UNIQUE violation detected on '${luaTable({ [field]: v })}'`, { fields: { [field]: v } })
     }
     if (def.uniqueTogether) {

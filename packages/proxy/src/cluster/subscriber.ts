@@ -1,13 +1,17 @@
 // The proxy side of the cluster channel: follows the admin's SSE stream from the version it holds,
 // applies snapshots and ordered events to its ConfigState, reconnects with backoff, and reports back.
+// With several control planes listed, a lost or refused connection moves on to the next one, which is asked
+// for what follows the version held (events, or a snapshot when its history differs).
 import { request, type IncomingMessage } from 'node:http'
 import { hostname } from 'node:os'
 import { CLUSTER_PATH, CLUSTER_REPORT_PATH, CLUSTER_SNAPSHOT_PATH, type Broadcast, type ChangeEvent, type Logger, type Snapshot } from '@postern/shared'
 import type { ConfigState } from '../runtime/state.ts'
 
 export interface SubscriberOptions {
-  controlPlane: string // host:port
-  token?: string
+  /** `host:port` of each control plane, in failover order. */
+  controlPlanes: string[]
+  /** Read at each connection: a token file written by the admin may appear after the proxy started. */
+  token(): string | undefined
   nodeId: string
   state: ConfigState
   log: Logger
@@ -26,17 +30,35 @@ export class ClusterSubscriber {
   private backoff = 200
   private watchdog?: NodeJS.Timeout
   connected = false
-  private host: string
-  private port: number
+  private planes: { host: string; port: number; name: string }[]
+  private index = 0
+  /** Failed attempts since the last good connection; backoff grows once every plane was tried. */
+  private failures = 0
 
   constructor(private o: SubscriberOptions) {
-    const [host, port] = o.controlPlane.replace(/^https?:\/\//, '').split(':')
-    this.host = host
-    this.port = Number(port ?? 8005)
+    if (!o.controlPlanes.length) throw new Error('no control plane configured')
+    this.planes = o.controlPlanes.map((cp) => {
+      const m = cp.replace(/^https?:\/\//, '').match(/^\[?([^\]]+?)\]?(?::(\d+))?$/)!
+      return { host: m[1], port: Number(m[2] ?? 8005), name: cp }
+    })
+  }
+
+  private get host(): string {
+    return this.planes[this.index].host
+  }
+
+  private get port(): number {
+    return this.planes[this.index].port
+  }
+
+  /** The control plane followed now (or tried next). */
+  get controlPlane(): string {
+    return this.planes[this.index].name
   }
 
   private headers(): Record<string, string> {
-    return this.o.token ? { authorization: `Bearer ${this.o.token}` } : {}
+    const token = this.o.token()
+    return token ? { authorization: `Bearer ${token}` } : {}
   }
 
   /** Connect; resolves true once the first message was applied, false if the admin stays unreachable
@@ -72,7 +94,8 @@ export class ClusterSubscriber {
       }
       this.connected = true
       this.backoff = 200
-      this.o.log.info('connected to control plane', { cp: this.o.controlPlane, version: s.version })
+      this.failures = 0
+      this.o.log.info('connected to control plane', { cp: this.controlPlane, version: s.version })
       this.read(res, this.firstMessage)
     })
     req.on('error', (err) => {
@@ -179,8 +202,14 @@ export class ClusterSubscriber {
     clearTimeout(this.watchdog)
     if (this.stopped || this.retrying) return
     this.retrying = true
-    const delay = this.backoff * (0.75 + Math.random() * 0.5)
-    this.backoff = Math.min(this.backoff * 2, 5000)
+    // next control plane at once; the backoff applies once a whole round of them failed
+    this.failures++
+    const wasIndex = this.index
+    this.index = (this.index + 1) % this.planes.length
+    if (this.planes.length > 1) this.o.log.warn('switching control plane', { from: this.planes[wasIndex].name, to: this.controlPlane })
+    const roundDone = this.failures % this.planes.length === 0
+    const delay = roundDone ? this.backoff * (0.75 + Math.random() * 0.5) : 20
+    if (roundDone) this.backoff = Math.min(this.backoff * 2, 5000)
     setTimeout(() => {
       this.retrying = false
       this.connect()

@@ -12,7 +12,7 @@ export const journalFile = (prefix: string) => join(prefix, 'config-cache.journa
 
 /** Rewrite the snapshot atomically and start an empty journal. */
 export function writeConfigCache(prefix: string, snap: Snapshot): void {
-  mkdirSync(prefix, { recursive: true })
+  mkdirSync(prefix, { recursive: true, mode: 0o700 })
   const file = cacheFile(prefix)
   const tmp = `${file}.${process.pid}.tmp`
   const fd = openSync(tmp, 'w', 0o600)
@@ -28,7 +28,7 @@ export function writeConfigCache(prefix: string, snap: Snapshot): void {
 
 /** Append applied events (one JSON line per batch); the snapshot plus the journal is the current config. */
 export function appendConfigJournal(prefix: string, events: ChangeEvent[]): void {
-  mkdirSync(prefix, { recursive: true })
+  mkdirSync(prefix, { recursive: true, mode: 0o700 })
   appendFileSync(journalFile(prefix), JSON.stringify(events) + '\n', { mode: 0o600 })
 }
 

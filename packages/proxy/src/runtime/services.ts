@@ -38,6 +38,22 @@ export class BodyTooLargeError extends Error {
   readonly code = 'POSTERN_HTTP_BODY_TOO_LARGE'
 }
 
+// one agent per trusted bundle (configs hold few); the oldest goes when a config churns through many
+const caAgents = new Map<string, Agent>()
+function caAgent(ca: string): Agent {
+  let agent = caAgents.get(ca)
+  if (!agent) {
+    if (caAgents.size >= 32) {
+      const [oldest, old] = caAgents.entries().next().value!
+      caAgents.delete(oldest)
+      void old.close()
+    }
+    agent = new Agent({ connect: { ca } })
+    caAgents.set(ca, agent)
+  }
+  return agent
+}
+
 export const httpClient: PdkHttp = {
   async request(url, opts = {}) {
     const timeout = opts.timeoutMs ?? 10_000
@@ -48,7 +64,7 @@ export const httpClient: PdkHttp = {
       headersTimeout: timeout,
       bodyTimeout: timeout,
       signal: AbortSignal.timeout(timeout),
-      dispatcher: opts.verifyTls === false ? (insecureAgent ??= new Agent({ connect: { rejectUnauthorized: false } })) : undefined,
+      dispatcher: opts.verifyTls === false ? (insecureAgent ??= new Agent({ connect: { rejectUnauthorized: false } })) : opts.ca ? caAgent(opts.ca) : undefined,
     })
     // read with a cap so a hostile or broken peer cannot make us buffer without bound
     const max = opts.maxBytes ?? Infinity

@@ -6,7 +6,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { nowSeconds, type Catalogue, type Entity, type EntityDef, type Logger, type PdkStore, type PdkStoreWriteOptions, type Settings } from '@postern/shared'
+import { createPrivateFile, nowSeconds, restrictFiles, type Catalogue, type Entity, type EntityDef, type Logger, type PdkStore, type PdkStoreWriteOptions, type Settings } from '@postern/shared'
 
 const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../drizzle')
 const TTL_FIELD = 'purge_at'
@@ -35,9 +35,11 @@ export class RuntimeStore implements PdkStore {
 
   constructor(readonly path: string, catalogue: Catalogue, private opts: RuntimeStoreOptions = {}) {
     for (const def of catalogue.entities) if (!def.exportable) this.defs.set(def.name, def)
-    mkdirSync(dirname(path), { recursive: true })
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+    createPrivateFile(path)
     this.sqlite = new Database(path)
     this.sqlite.pragma('journal_mode = WAL')
+    restrictFiles(`${path}-wal`, `${path}-shm`)
     this.sqlite.pragma('busy_timeout = 5000')
     this.sqlite.pragma('synchronous = NORMAL')
     // Foreign keys off on this connection (better-sqlite3 turns them on): the referenced credentials may live

@@ -2,9 +2,9 @@
 // generated once into <prefix>/ssl (as Kong does at first start).
 import { X509Certificate } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Settings } from '@postern/shared'
+import { restrictFiles, type Settings } from '@postern/shared'
 
 export function loadTlsMaterial(settings: Settings): { cert: Buffer; key: Buffer } {
   if (settings.sslCert && settings.sslCertKey) {
@@ -22,11 +22,13 @@ export function loadTlsMaterial(settings: Settings): { cert: Buffer; key: Buffer
   const key = join(dir, 'postern-default-rsa.key')
   if (!existsSync(cert) || !existsSync(key)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 })
+    chmodSync(dir, 0o700)
     execFileSync('openssl', [
       'req', '-x509', '-newkey', 'rsa:2048', '-nodes',
       '-keyout', key, '-out', cert, '-days', '3650', '-subj', '/CN=localhost',
       '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
     ], { stdio: 'ignore' })
+    restrictFiles(key, cert) // openssl writes them with the umask's mode
   }
   return { cert: readFileSync(cert), key: readFileSync(key) }
 }

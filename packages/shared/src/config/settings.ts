@@ -47,9 +47,17 @@ const settingsSchema = z.object({
   KONG_PROXY_LISTEN: listen('0.0.0.0:8000, 0.0.0.0:8443 ssl'),
   KONG_STATUS_LISTEN: listen('127.0.0.1:8100'),
   KONG_CLUSTER_LISTEN: listen('127.0.0.1:8005'),
-  KONG_CLUSTER_CONTROL_PLANE: z.string().default('127.0.0.1:8005'),
-  /** Shared secret for the cluster channel; required when it listens beyond loopback. */
-  KONG_CLUSTER_TOKEN: z.string().optional(),
+  /** One control plane `host:port`, or several separated by commas (a proxy fails over in order). */
+  KONG_CLUSTER_CONTROL_PLANE: z
+    .string()
+    .default('127.0.0.1:8005')
+    .refine((v) => v.split(',').map((x) => x.trim()).filter(Boolean).every((x) => /^(https?:\/\/)?(\[[^\]]+\]|[^:,\s]+)(:\d{1,5})?$/.test(x)), 'expected host:port[, host:port ...]'),
+  /** Shared secret for the cluster channel; without it the admin generates one into the prefix. */
+  KONG_CLUSTER_TOKEN: z.string().min(1).optional(),
+  /** Where the generated token lives (default `<prefix>/cluster-token`); proxies of the same prefix read it. */
+  POSTERN_CLUSTER_TOKEN_FILE: z.string().optional(),
+  /** `off` turns cluster authentication off — allowed only while the channel listens on loopback. */
+  POSTERN_CLUSTER_AUTH: z.enum(['on', 'off']).default('on'),
   KONG_PLUGINS: z.string().default('bundled'),
   KONG_LOG_LEVEL: z.enum(['debug', 'info', 'notice', 'warn', 'error', 'crit']).default('notice'),
   KONG_TRUSTED_IPS: z
@@ -75,8 +83,12 @@ export type Settings = {
   proxyListen: Listen[]
   statusListen: Listen[]
   clusterListen: Listen[]
+  /** First of `clusterControlPlanes`. */
   clusterControlPlane: string
+  clusterControlPlanes: string[]
   clusterToken?: string
+  clusterTokenFile: string
+  clusterAuth: boolean
   plugins: string[]
   logLevel: string
   trustedIps: string[]
@@ -107,6 +119,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     throw new Error(`invalid configuration:\n${lines.join('\n')}`)
   }
   const s = r.data
+  const controlPlanes = s.KONG_CLUSTER_CONTROL_PLANE.split(',').map((x) => x.trim()).filter(Boolean)
   return {
     prefix: resolve(s.KONG_PREFIX),
     database: s.KONG_DATABASE,
@@ -115,8 +128,11 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     proxyListen: s.KONG_PROXY_LISTEN,
     statusListen: s.KONG_STATUS_LISTEN,
     clusterListen: s.KONG_CLUSTER_LISTEN,
-    clusterControlPlane: s.KONG_CLUSTER_CONTROL_PLANE,
+    clusterControlPlane: controlPlanes[0],
+    clusterControlPlanes: controlPlanes,
     clusterToken: s.KONG_CLUSTER_TOKEN,
+    clusterTokenFile: resolve(s.POSTERN_CLUSTER_TOKEN_FILE ?? `${s.KONG_PREFIX}/cluster-token`),
+    clusterAuth: s.POSTERN_CLUSTER_AUTH === 'on',
     plugins: s.KONG_PLUGINS.split(',').map((p) => p.trim()).filter(Boolean),
     logLevel: s.KONG_LOG_LEVEL,
     trustedIps: s.KONG_TRUSTED_IPS.split(',').map((p) => p.trim()).filter(Boolean),

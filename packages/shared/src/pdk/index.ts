@@ -174,9 +174,10 @@ export interface PdkLogger {
 export interface PdkHttp {
   /**
    * One request. `timeoutMs` bounds the whole exchange (default 10 s); `maxBytes` aborts a larger response
-   * body (rejects with code `POSTERN_HTTP_BODY_TOO_LARGE`); `verifyTls: false` skips certificate checks.
+   * body (rejects with code `POSTERN_HTTP_BODY_TOO_LARGE`); `verifyTls: false` skips certificate checks;
+   * `ca` (PEM) replaces the system's trusted CAs for this request.
    */
-  request(url: string, opts?: { method?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number; maxBytes?: number; verifyTls?: boolean }): Promise<{
+  request(url: string, opts?: { method?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number; maxBytes?: number; verifyTls?: boolean; ca?: string }): Promise<{
     status: number
     headers: Record<string, string | string[] | undefined>
     body: Buffer

@@ -10,6 +10,11 @@ describe('findToken', () => {
     expect(findToken(CONF, req())).toEqual({ kind: 'none' })
   })
 
+  it('reads the first occurrence of a repeated token header, as Kong does (node joins them with ", ")', () => {
+    expect(findToken(CONF, req('', { 'x-token': 'Bearer first.jwt.x, Bearer other-token' }))).toMatchObject({ kind: 'token', token: 'first.jwt.x' })
+    expect(findToken(CONF, req('', { 'x-token': ['Bearer first.jwt.x', 'Bearer other-token'] }))).toMatchObject({ kind: 'token', token: 'first.jwt.x' })
+  })
+
   it('takes the token from the query, a cookie or a Bearer header', () => {
     expect(findToken(CONF, req('jwt=abc'))).toMatchObject({ kind: 'token', token: 'abc' })
     expect(findToken(CONF, req('', { cookie: 'a=1; session=abc' }))).toMatchObject({ kind: 'token', token: 'abc' })

@@ -53,6 +53,19 @@ export function cookieValue(header: string | undefined, name: string): string | 
   return undefined
 }
 
+/**
+ * Kong reads the first occurrence of a repeated token header (`request_headers[v][1]`). node keeps the first
+ * `Authorization` itself but joins other repeated headers with ", " (`X-Token: Bearer a, Bearer b`); a JWT
+ * never contains ", ", so the first occurrence is the text before it. (The PDK's getHeader has the same
+ * joined value; reading the first line there, from rawHeaders, would fix it for every plugin.)
+ */
+function firstOccurrence(raw: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(raw) ? raw[0] : raw
+  if (v === undefined) return undefined
+  const comma = v.indexOf(', ')
+  return comma < 0 ? v : v.slice(0, comma)
+}
+
 export function findToken(conf: TokenSources, req: Pick<PdkRequest, 'rawQuery' | 'headers'>): Found {
   const tokens = new Set<string | true>()
   const where = { params: [] as string[], cookies: [] as string[], headers: [] as string[] }
@@ -75,8 +88,7 @@ export function findToken(conf: TokenSources, req: Pick<PdkRequest, 'rawQuery' |
     }
   }
   for (const name of conf.header_names) {
-    const raw = req.headers[name.toLowerCase()]
-    const value = Array.isArray(raw) ? raw[0] : raw
+    const value = firstOccurrence(req.headers[name.toLowerCase()])
     const m = value === undefined ? null : BEARER.exec(value)
     if (!m) continue
     tokens.add(m[1])

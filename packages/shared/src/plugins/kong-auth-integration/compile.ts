@@ -23,6 +23,9 @@ export interface AuthIntegration {
   maxPayload: number
   cacheTtl: number
   runOnPreflight: boolean
+  verifyTls: boolean
+  /** Trusted CAs for the auth server, instead of the system's. */
+  ca?: string
   fingerprint: string
   flights: SingleFlight<LoadResult<Payload, Refusal>>
 }
@@ -36,6 +39,8 @@ export function compile(config: AuthIntegrationConfig): AuthIntegration {
     maxPayload: config.max_payload_size,
     cacheTtl: config.cache_ttl,
     runOnPreflight: config.run_on_preflight,
+    verifyTls: config.ssl_verify,
+    ca: config.ssl_ca_certificates ?? undefined,
     fingerprint: configFingerprint(config.authentication_endpoint),
     flights: new SingleFlight(),
   }

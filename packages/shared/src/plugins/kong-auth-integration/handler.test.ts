@@ -90,7 +90,7 @@ describe('kong-auth-integration schema', () => {
   it("accepts seed 003's config and fills in the defaults", () => {
     expect(schema.parse({ token_header: 'Authorization', cookie_name: 'access-token', authentication_endpoint: 'http://host.docker.internal:4500/api/v1/session/me' })).toEqual({
       token_header: 'Authorization', cookie_name: 'access-token', authentication_endpoint: 'http://host.docker.internal:4500/api/v1/session/me',
-      timeout: 5000, max_payload_size: 8192, cache_ttl: 0, run_on_preflight: true,
+      timeout: 5000, max_payload_size: 8192, cache_ttl: 0, run_on_preflight: true, ssl_verify: true, ssl_ca_certificates: null,
     })
   })
   it('requires authentication_endpoint and rejects unknown keys', () => {

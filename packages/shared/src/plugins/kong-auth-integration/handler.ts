@@ -23,6 +23,8 @@ async function load(ctx: PluginContext<AuthIntegration>, token: string): Promise
       method: 'GET',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       timeoutMs: c.timeoutMs,
+      verifyTls: c.verifyTls,
+      ca: c.ca,
       // a body that cannot fit the header limit is refused while it streams in, not after buffering it
       maxBytes: c.maxPayload * 6 + 1024,
     })

@@ -16,6 +16,20 @@ export function checkRedirectUri(uri: string): string | null {
   return null
 }
 
+const nonEmpty = (v: unknown) => v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0)
+
+/**
+ * Kong's transformation check (schema `run_transformation_checks`: input hash_secret, needs client_secret):
+ * a PATCH that sets one of them without the other is refused, since the secret could not be hashed (or
+ * un-hashed) consistently. A client_secret equal to the stored one alone does not count as a change.
+ */
+function partialSecretPatch(patch: Readonly<Record<string, unknown>>, previous?: Readonly<Record<string, unknown>>): string | null {
+  const secretChanged = !previous || patch.client_secret !== previous.client_secret
+  if (!nonEmpty(patch.hash_secret) && !secretChanged) return null
+  const set = [nonEmpty(patch.hash_secret), nonEmpty(patch.client_secret)].filter(Boolean).length
+  return set === 1 ? "all or none of these fields must be set: 'hash_secret', 'client_secret'" : null
+}
+
 export const oauth2Credentials = defineEntity({
   name: 'oauth2_credentials',
   adminPath: 'oauth2',
@@ -34,7 +48,9 @@ export const oauth2Credentials = defineEntity({
   },
   // Kong's on_write transformation: with hash_secret the stored (and returned) secret is the PBKDF2 hash.
   // An already hashed secret (a PATCH of another field) is kept as it is.
-  refine(e) {
+  refine(e, ctx) {
+    const partial = ctx.op === 'update' && ctx.patch ? partialSecretPatch(ctx.patch, ctx.previous) : null
+    if (partial) return { '@entity': [partial] }
     if (e.hash_secret && typeof e.client_secret === 'string' && !isHashedSecret(e.client_secret)) {
       // the plaintext is shown once, in this write's response; only the hash is stored and sent to proxies
       revealOnce(e, { client_secret: e.client_secret })
