@@ -14,6 +14,7 @@ import { ClusterSubscriber } from './cluster/subscriber.ts'
 import { startStatusServer } from './status/server.ts'
 import { createProxyHandler } from './pipeline/handler.ts'
 import { trustedIps } from './pipeline/headers.ts'
+import { MAX_HEADER_SIZE, onClientError } from './pipeline/request-check.ts'
 import { UpstreamPools } from './upstream/pools.ts'
 
 export interface ProxyHandle {
@@ -104,13 +105,17 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   const tlsPorts: number[] = []
   let tls: { cert: Buffer; key: Buffer } | undefined
   for (const l of settings.proxyListen) {
-    const opts = { keepAliveTimeout: 60_000, requestTimeout: 0, headersTimeout: 60_000 }
+    // Strict parser (no insecureHTTPParser). nginx's limits and its Host rules are checked per request
+    // (checkRequest, which answers in Kong's format where node would send an empty 400); maxHeaderSize only
+    // bounds what node buffers before that.
+    const opts = { keepAliveTimeout: 60_000, requestTimeout: 0, headersTimeout: 60_000, maxHeaderSize: MAX_HEADER_SIZE, requireHostHeader: false }
     if (l.ssl) tls ??= loadTlsMaterial(settings)
     const server: Server = l.ssl ? createTlsServer({ ...opts, ...tls }) : createServer(opts)
     const port = await new Promise<number>((resolve, reject) => {
       server.once('error', reject)
       server.listen(l.port, l.host, () => resolve((server.address() as any).port))
     })
+    server.on('clientError', onClientError)
     server.on('request', createProxyHandler({ runtime: () => current, pools, services, trusted }, { port, scheme: l.ssl ? 'https' : 'http' }))
     servers.push(server)
     ;(l.ssl ? tlsPorts : proxyPorts).push(port)
