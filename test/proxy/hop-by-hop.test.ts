@@ -68,6 +68,34 @@ describe('request headers the upstream never receives', () => {
     expect(h['proxy-authorization']).toBe('Basic eA==')
   })
 
+  it("Kong's own case (05-proxy/03-upstream_headers_spec: hop-by-hop headers are removed from request)", async () => {
+    const h = await upstreamSaw({
+      connection: 'X-Foo, X-Bar',
+      'keep-alive': 'timeout=5, max=1000',
+      proxy: 'Remove-Me',
+      'proxy-connection': 'close',
+      'proxy-authenticate': 'Basic',
+      'proxy-authorization': 'Basic YWxhZGRpbjpvcGVuc2VzYW1l',
+      te: 'trailers, deflate;q=0.5',
+      upgrade: 'example/1, foo/2',
+      'x-foo': 'Remove-Me',
+      'x-bar': 'Remove-Me',
+      'x-foo-bar': 'Keep-Me',
+      close: 'Keep-Me',
+    })
+    expect(h['keep-alive']).toBeUndefined()
+    expect(h.proxy).toBeUndefined()
+    expect(h['proxy-connection']).toBeUndefined()
+    expect(h.upgrade).toBeUndefined()
+    expect(h['x-foo']).toBeUndefined()
+    expect(h['x-bar']).toBeUndefined()
+    expect(h['proxy-authenticate']).toBe('Basic')
+    expect(h['proxy-authorization']).toBe('Basic YWxhZGRpbjpvcGVuc2VzYW1l')
+    expect(h.te).toBe('trailers')
+    expect(h['x-foo-bar']).toBe('Keep-Me')
+    expect(h.close).toBe('Keep-Me')
+  })
+
   it('Proxy is dropped from a raw request too, whatever its case', async () => {
     const r = await rawRequest(gw.proxy.port, 'GET /echo HTTP/1.1\r\nHost: localhost\r\nPROXY: http://evil.test\r\n\r\n')
     expect(r.status).toBe(200)
