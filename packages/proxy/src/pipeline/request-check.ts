@@ -106,7 +106,7 @@ export function absoluteTarget(url: string): AbsoluteTarget | null {
   return { authority: m[1], target: rest.charCodeAt(0) === 63 /* ? */ ? '/' + rest : rest }
 }
 
-type ParseError = Error & { code?: string; rawPacket?: Buffer; bytesParsed?: number }
+export type ParseError = Error & { code?: string; rawPacket?: Buffer; bytesParsed?: number }
 
 /**
  * node:http's `clientError`: the head could not be parsed, so no request handler runs. Answers as nginx does
