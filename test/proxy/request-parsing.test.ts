@@ -87,6 +87,13 @@ describe('answers nginx gives', () => {
     expect(body.request_id).toBe(r.headers['x-kong-request-id'])
   })
 
+  it('CONNECT → 405 in Kong format, never a silently dropped connection', async () => {
+    const r = await raw('CONNECT localhost:443 HTTP/1.1\r\nHost: localhost:443\r\nAccept: application/json\r\n\r\n')
+    expect(r.status).toBe(405)
+    expect(r.headers['content-type']).toBe('application/json; charset=utf-8')
+    expect(JSON.parse(r.body)).toEqual({ message: 'Method not allowed', request_id: r.headers['x-kong-request-id'] })
+  })
+
   it('two Host headers → 400', async () => {
     const r = await raw('GET /ka HTTP/1.1\r\nHost: localhost\r\nHost: api.test\r\n\r\n')
     expect(r.status).toBe(400)

@@ -14,7 +14,7 @@ import { ClusterSubscriber } from './cluster/subscriber.ts'
 import { startStatusServer } from './status/server.ts'
 import { createProxyHandler } from './pipeline/handler.ts'
 import { trustedIps } from './pipeline/headers.ts'
-import { MAX_HEADER_SIZE, onClientError } from './pipeline/request-check.ts'
+import { MAX_HEADER_SIZE, onClientError, onConnectMethod } from './pipeline/request-check.ts'
 import { UpstreamPools } from './upstream/pools.ts'
 
 export interface ProxyHandle {
@@ -116,6 +116,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
       server.listen(l.port, l.host, () => resolve((server.address() as any).port))
     })
     server.on('clientError', onClientError)
+    server.on('connect', onConnectMethod)
     server.on('request', createProxyHandler({ runtime: () => current, pools, services, trusted }, { port, scheme: l.ssl ? 'https' : 'http' }))
     servers.push(server)
     ;(l.ssl ? tlsPorts : proxyPorts).push(port)

@@ -127,14 +127,34 @@ export function onClientError(err: ParseError, socket: Duplex): void {
       message = 'URI too long'
     } else message = 'Request header or cookie too large'
   }
+  answerRaw(socket, status, message)
+}
+
+/**
+ * node:http's `connect` event (a CONNECT request never reaches the request handler): nginx refuses the method
+ * with 405 ("client sent CONNECT method"), through Kong's error page.
+ */
+export function onConnectMethod(req: IncomingMessage, socket: Duplex): void {
+  if (!socket.writable) return void socket.destroy()
+  const h = req.headers
+  answerRaw(socket, 405, 'Method not allowed', first(h.accept) ?? first(h['content-type']))
+}
+
+const REASONS: Record<number, string> = { 400: 'Bad Request', 405: 'Not Allowed', 414: 'Request-URI Too Large' }
+
+/** Writes a Kong error page straight to a socket no ServerResponse owns, and closes it. */
+function answerRaw(socket: Duplex, status: number, message: string, accept?: string): void {
   const requestId = newRequestId()
-  const { contentType, body } = renderKongError(status, message, { producer: 'nginx', requestId })
-  const reason = status === 414 ? 'Request-URI Too Large' : 'Bad Request'
+  const { contentType, body } = renderKongError(status, message, { producer: 'nginx', requestId, accept })
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nDate: ${new Date().toUTCString()}\r\nContent-Type: ${contentType}\r\n` +
+    `HTTP/1.1 ${status} ${REASONS[status]}\r\nDate: ${new Date().toUTCString()}\r\nContent-Type: ${contentType}\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\nX-Kong-Response-Latency: 0\r\n` +
       `Server: ${SERVER}\r\nX-Kong-Request-Id: ${requestId}\r\n\r\n${body}`,
   )
+}
+
+function first(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v
 }
 
 const REQUEST_LINE_START = /^[A-Z]+ /
