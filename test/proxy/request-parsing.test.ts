@@ -123,6 +123,14 @@ describe('answers nginx gives', () => {
     expect((await raw('GET /a?x=%00 HTTP/1.1\r\nHost: localhost\r\n\r\n')).status).toBe(200)
   })
 
+  it('a path that climbs above the root → 400 (nginx), one that stays inside is normalized', async () => {
+    for (const path of ['/../etc/passwd', '/ka/../../x', '/%2e%2e/ka']) {
+      expect((await raw(`GET ${path} HTTP/1.1\r\nHost: localhost\r\n\r\n`)).status, path).toBe(400)
+    }
+    const inside = await raw('GET /x/../ka HTTP/1.1\r\nHost: localhost\r\n\r\n')
+    expect(inside.status).toBe(401) // normalized to /ka: key-auth still applies
+  })
+
   it('a request line over 8k → 414 URI too long', async () => {
     const r = await raw(`GET /${'a'.repeat(9000)} HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n\r\n`)
     expect(r.status).toBe(414)

@@ -11,7 +11,7 @@ import type { PluginInstance, RuntimeConfig } from '../runtime/runtime.ts'
 import { RequestState, type ProxyServices } from './context.ts'
 import { escapePath, upstreamHeaders, VIA } from './headers.ts'
 import { SERVER, sendExit, sendKongError } from './respond.ts'
-import { absoluteTarget, badPercent, checkRequest, validHost, type Rejection } from './request-check.ts'
+import { aboveRoot, absoluteTarget, badPercent, checkRequest, validHost, type Rejection } from './request-check.ts'
 
 const BAD_REQUEST: Rejection = { status: 400, message: 'Bad request', close: true }
 const CLOSE = { connection: 'close' }
@@ -49,7 +49,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     const qi = url.indexOf('?')
     const rawPath = qi < 0 ? url : url.slice(0, qi)
     const rawQuery = qi < 0 ? '' : url.slice(qi + 1)
-    if (badPercent(rawPath)) return reject(req, res, BAD_REQUEST, requestId, t0)
+    if (badPercent(rawPath) || aboveRoot(rawPath)) return reject(req, res, BAD_REQUEST, requestId, t0)
     const path = normalizePath(rawPath)
     const m = rt.router.match({ method, host: hostHeader, port: listener.port, path, headers: req.headers })
     if (!m) return sendKongError(req, res, 404, 'no Route matched with those values', requestId, t0)

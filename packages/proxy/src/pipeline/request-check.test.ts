@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { PassThrough } from 'node:stream'
 import type { IncomingMessage } from 'node:http'
-import { absoluteTarget, badPercent, checkRequest, HEAD_LIMIT, LINE_LIMIT, onClientError, validHost } from './request-check.ts'
+import { aboveRoot, absoluteTarget, badPercent, checkRequest, HEAD_LIMIT, LINE_LIMIT, onClientError, validHost } from './request-check.ts'
 
 function req(rawHeaders: string[], minor = 1): IncomingMessage {
   const headers: Record<string, string> = {}
@@ -24,6 +24,13 @@ describe('badPercent', () => {
   it('flags %00 and escapes without two hex digits', () => {
     for (const p of ['/%00', '/a%zz', '/a%2', '/a%', '/%0g']) expect(badPercent(p), p).toBe(true)
     for (const p of ['/', '/a%20b', '/%2F%2f', '/%e2%82%ac']) expect(badPercent(p), p).toBe(false)
+  })
+})
+
+describe('aboveRoot', () => {
+  it('flags .. segments that climb above the root, escaped or not', () => {
+    for (const p of ['/..', '/../etc/passwd', '/a/../..', '/%2e%2e/x', '/a/%2E%2e/%2e./b', '//..//x']) expect(aboveRoot(p), p).toBe(true)
+    for (const p of ['/', '/a/..', '/a/../b', '/a/./b/../c', '/file..json', '/a/...', '/%2e', '/a%2e%2e']) expect(aboveRoot(p), p).toBe(false)
   })
 })
 

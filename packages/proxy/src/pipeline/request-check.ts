@@ -84,6 +84,28 @@ export function badPercent(path: string): boolean {
   return false
 }
 
+const DOT_ESCAPE = /%2e/gi
+
+/**
+ * The path climbs above the root through `..` segments (`/../etc/passwd`, `/a/%2e%2e/..`): nginx refuses it as
+ * an invalid request instead of normalizing it away. Paths without '..' (or an escaped dot) cost one scan.
+ */
+export function aboveRoot(path: string): boolean {
+  if (!path.includes('..')) {
+    if (!path.includes('%')) return false
+    path = path.replace(DOT_ESCAPE, '.')
+    if (!path.includes('..')) return false
+  } else if (path.includes('%')) path = path.replace(DOT_ESCAPE, '.')
+  let depth = 0
+  for (const seg of path.split('/')) {
+    if (seg === '' || seg === '.') continue
+    if (seg === '..') {
+      if (--depth < 0) return true
+    } else depth++
+  }
+  return false
+}
+
 function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 102)
 }
