@@ -87,6 +87,17 @@ describe('answers nginx gives', () => {
     expect(body.request_id).toBe(r.headers['x-kong-request-id'])
   })
 
+  it("Kong's own cases (05-proxy/13-error_handlers_spec, 04-plugins_triggering_spec)", async () => {
+    const large = await raw(`GET / HTTP/1.1\r\nHost: localhost\r\nX-Large: ${'a'.repeat(10 * 1024)}\r\n\r\n`)
+    expect(large.status).toBe(400)
+    expect(large.body).toMatch(/Request header or cookie too large/)
+    const trace = await raw('TRACE / HTTP/1.1\r\nHost: localhost\r\n\r\n')
+    expect(trace.status).toBe(405)
+    expect(trace.body).toMatch(/^Method not allowed\nrequest_id: [0-9a-f]+\n$/)
+    const query = await raw(`GET /?foo=${'a'.repeat(10 * 1024)} HTTP/1.1\r\nHost: localhost\r\n\r\n`)
+    expect(query.status).toBe(414)
+  })
+
   it('CONNECT → 405 in Kong format, never a silently dropped connection', async () => {
     const r = await raw('CONNECT localhost:443 HTTP/1.1\r\nHost: localhost:443\r\nAccept: application/json\r\n\r\n')
     expect(r.status).toBe(405)
