@@ -18,6 +18,8 @@ let handshake: TcpServer
 let handshakeConns = 0
 const sockets = new Set<Socket>()
 let v = 0
+// Bounds: a timeout must fire at its setting plus the request's own overhead; the upper bounds leave room for a
+// loaded machine and stay below what undici's 1 s clock gave (a 500 ms timeout fired after 1000–1100 ms).
 
 async function w<T extends { version: number; status: number; text: string }>(p: Promise<T>): Promise<T> {
   const r = await p
@@ -90,7 +92,7 @@ describe('read_timeout', () => {
     expect(r.status).toBe(504)
     expect(r.body.message).toBe('The upstream server is timing out')
     expect(ms).toBeGreaterThanOrEqual(450)
-    expect(ms).toBeLessThan(800)
+    expect(ms).toBeLessThan(900)
   })
 
   it('applies per attempt: retries 2 → three attempts, about 1.5 s in total', async () => {
@@ -99,7 +101,7 @@ describe('read_timeout', () => {
     expect(r.status).toBe(504)
     expect(silentHits - before).toBe(3)
     expect(ms).toBeGreaterThanOrEqual(1400)
-    expect(ms).toBeLessThan(2100)
+    expect(ms).toBeLessThan(2300)
   })
 
   it('a POST is not retried once sent: one attempt, about 500 ms', async () => {
@@ -108,7 +110,7 @@ describe('read_timeout', () => {
     expect(r.status).toBe(504)
     expect(silentHits - before).toBe(1)
     expect(ms).toBeGreaterThanOrEqual(450)
-    expect(ms).toBeLessThan(800)
+    expect(ms).toBeLessThan(900)
   })
 
   it('counts between two reads, not in total: a 1.2 s response with a read every 300 ms completes', async () => {
@@ -126,7 +128,7 @@ describe('read_timeout', () => {
     expect(r.raw).toContain('first')
     expect(r.raw).not.toMatch(/\r\n0\r\n\r\n$/) // never a clean end: the body is truncated
     expect(ms).toBeGreaterThanOrEqual(450)
-    expect(ms).toBeLessThan(800)
+    expect(ms).toBeLessThan(900)
   })
 })
 
@@ -135,7 +137,7 @@ describe('connect_timeout', () => {
     const [r, ms] = await timed(() => send(`${gw.proxy.url}/conn0`))
     expect(r.status).toBe(504)
     expect(ms).toBeGreaterThanOrEqual(450)
-    expect(ms).toBeLessThan(800)
+    expect(ms).toBeLessThan(900)
   })
 
   it('applies per attempt: retries 1 → two connections, about 1 s in total', async () => {
@@ -144,6 +146,6 @@ describe('connect_timeout', () => {
     expect(r.status).toBe(504)
     expect(handshakeConns - before).toBe(2)
     expect(ms).toBeGreaterThanOrEqual(900)
-    expect(ms).toBeLessThan(1500)
+    expect(ms).toBeLessThan(1700)
   })
 })
