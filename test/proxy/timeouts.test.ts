@@ -15,6 +15,7 @@ let silentHits = 0
 let stall: Server
 let drip: Server
 let handshake: TcpServer
+let sink: Server
 let handshakeConns = 0
 const sockets = new Set<Socket>()
 let v = 0
@@ -69,7 +70,9 @@ beforeAll(async () => {
   })
   // accepts TCP and never answers the TLS ClientHello: the handshake is part of connect_timeout (nginx)
   handshake = createTcpServer(() => void handshakeConns++)
-  const [sp, tp, dp, hp] = await Promise.all([listen(silent), listen(stall), listen(drip), listen(handshake)])
+  // reads the request head, then never another byte of the body
+  sink = createServer((req) => req.socket.pause())
+  const [sp, tp, dp, hp, kp] = await Promise.all([listen(silent), listen(stall), listen(drip), listen(handshake), listen(sink)])
   gw = await startGateway()
   admin = new AdminClient(gw.admin.url)
   await service('read0', `http://127.0.0.1:${sp}`, { read_timeout: 500, retries: 0 })
@@ -78,12 +81,13 @@ beforeAll(async () => {
   await service('stall', `http://127.0.0.1:${tp}`, { read_timeout: 500, retries: 0 })
   await service('conn0', `https://127.0.0.1:${hp}`, { connect_timeout: 500, retries: 0 })
   await service('conn1', `https://127.0.0.1:${hp}`, { connect_timeout: 500, retries: 1 })
+  await service('write0', `http://127.0.0.1:${kp}`, { write_timeout: 500, read_timeout: 60_000, retries: 0 })
   await waitForVersion(gw.proxy, v)
 })
 afterAll(async () => {
   await gw?.stop()
   for (const s of sockets) s.destroy()
-  for (const s of [silent, stall, drip, handshake]) s?.close()
+  for (const s of [silent, stall, drip, handshake, sink]) s?.close()
 })
 
 describe('read_timeout', () => {
@@ -147,5 +151,17 @@ describe('connect_timeout', () => {
     expect(handshakeConns - before).toBe(2)
     expect(ms).toBeGreaterThanOrEqual(900)
     expect(ms).toBeLessThan(1700)
+  })
+})
+
+describe('write_timeout', () => {
+  it('500 ms on an upstream that stops taking the body → 504 once the stall lasted 500 ms', async () => {
+    // The body first fills the socket buffers between the processes (how long that takes depends on the
+    // machine's load); the stall starts only then, so the precision itself is measured in timers.test.ts.
+    const [r, ms] = await timed(() => send(`${gw.proxy.url}/write0`, { method: 'POST', body: Buffer.alloc(32 * 1024 * 1024, 'w') }))
+    expect(r.status).toBe(504)
+    expect(r.text).toMatch(/^The upstream server is timing out\n/)
+    expect(ms).toBeGreaterThanOrEqual(450)
+    expect(ms).toBeLessThan(3000)
   })
 })

@@ -11,7 +11,7 @@ import {
 } from './errors.ts'
 import { copyResponseHeaders, requestHasNoBody, stripRequestForUndici, wantsTrailers } from './hop-by-hop.ts'
 import type { UpstreamPools, UpstreamTarget } from './pools.ts'
-import { startReadTimer, startWriteTimer, stopReadTimer, stopWriteTimer, watchBodyEnd, type Timed } from './timers.ts'
+import { startReadTimer, startWriteTimer, stopReadTimer, stopWriteTimer, watchBody, type Timed } from './timers.ts'
 
 export interface ForwardRequest {
   method: string
@@ -94,7 +94,7 @@ class Forwarder implements Dispatcher.DispatchHandler, Timed {
   drainHooked = false
   hookError: unknown = null
   writeTimer: NodeJS.Timeout | null = null
-  lastProgress = -1
+  pausedAt = -1
   readTimer: NodeJS.Timeout | null = null
   lastRead = 0
   resolve: (r: ForwardResult) => void = noop
@@ -111,7 +111,7 @@ class Forwarder implements Dispatcher.DispatchHandler, Timed {
     let body = req.body
     if (body !== null && !Buffer.isBuffer(body) && requestHasNoBody(body)) body = null
     this.stream = body !== null && !Buffer.isBuffer(body) ? body : null
-    if (this.stream !== null && target.readTimeout > 0) watchBodyEnd(this, this.stream)
+    if (this.stream !== null) watchBody(this, this.stream)
     this.triesLeft = target.retries > 0 ? target.retries : 0
     this.opts = { method: req.method as Dispatcher.HttpMethod, path: req.path, headers: h, body }
   }
@@ -134,7 +134,8 @@ class Forwarder implements Dispatcher.DispatchHandler, Timed {
       return
     }
     this.controller = controller
-    // Called once the connection is up (connect_timeout is the connector's), for every attempt.
+    // Called once the connection is up (connect_timeout is the connector's), for every attempt; the write
+    // timer runs while undici holds a streamed body back (timers.ts).
     startReadTimer(this)
     startWriteTimer(this)
   }

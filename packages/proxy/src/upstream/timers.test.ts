@@ -7,7 +7,30 @@ import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PassThrough } from 'node:stream'
+import type { IncomingMessage } from 'node:http'
 import { listen, send, startProxy, target } from './test-harness.ts'
+import { startReadTimer, startWriteTimer, stopReadTimer, stopWriteTimer, watchBody, type Timed } from './timers.ts'
+
+/** A forwarder stand-in whose controller records when (and with what) it was aborted. */
+function fakeForwarder(over: { readTimeout?: number; writeTimeout?: number; body?: PassThrough }) {
+  const aborted: { at: number; code: string }[] = []
+  const fw: Timed = {
+    target: { ...target(1), readTimeout: over.readTimeout ?? 0, writeTimeout: over.writeTimeout ?? 0 },
+    stream: (over.body ?? null) as IncomingMessage | null,
+    controller: {
+      aborted: false, paused: false, reason: null, pause() {}, resume() {},
+      abort: (e: Error) => void aborted.push({ at: performance.now(), code: (e as Error & { code: string }).code }),
+    },
+    settled: false, headersSent: false, readTimer: null, lastRead: 0, writeTimer: null, pausedAt: -1,
+  }
+  return { fw, aborted }
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+async function until(f: () => boolean, ms = 2000): Promise<void> {
+  const end = Date.now() + ms
+  while (!f() && Date.now() < end) await sleep(5)
+}
 
 let dir: string
 let tls: { cert: Buffer; key: Buffer }
@@ -33,6 +56,41 @@ describe('preciseConnector', () => {
     expect(bad.status).toBe(502)
     expect(await strict.nextResult()).toMatchObject({ ok: false, kind: 'invalid_response' })
     await Promise.all([loose.close(), strict.close(), up.close()])
+  })
+})
+
+describe('timer precision (fake forwarder)', () => {
+  it('read: fires `readTimeout` after the last read, not on a coarse clock', async () => {
+    const { fw, aborted } = fakeForwarder({ readTimeout: 150 })
+    startReadTimer(fw)
+    await sleep(100)
+    const lastRead = (fw.lastRead = performance.now()) // a read moves the deadline
+    await until(() => aborted.length > 0)
+    expect(aborted).toHaveLength(1)
+    expect(aborted[0].code).toBe('POSTERN_UPSTREAM_READ_TIMEOUT')
+    expect(aborted[0].at - lastRead).toBeGreaterThanOrEqual(149)
+    expect(aborted[0].at - lastRead).toBeLessThan(250)
+    stopReadTimer(fw)
+  })
+
+  it('write: fires `writeTimeout` after the body was paused, never while it flows', async () => {
+    const body = new PassThrough()
+    body.on('data', () => {})
+    const { fw, aborted } = fakeForwarder({ writeTimeout: 150, body })
+    watchBody(fw, body as unknown as IncomingMessage)
+    startWriteTimer(fw)
+    body.pause()
+    await sleep(100)
+    body.resume() // the upstream drained in time
+    await sleep(200)
+    expect(aborted).toHaveLength(0)
+    body.pause()
+    const pausedAt = performance.now()
+    await until(() => aborted.length > 0)
+    expect(aborted.map((a) => a.code)).toEqual(['POSTERN_UPSTREAM_WRITE_TIMEOUT'])
+    expect(aborted[0].at - pausedAt).toBeGreaterThanOrEqual(149)
+    expect(aborted[0].at - pausedAt).toBeLessThan(250)
+    stopWriteTimer(fw)
   })
 })
 

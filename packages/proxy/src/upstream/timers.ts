@@ -18,21 +18,39 @@ export interface Timed {
   /** performance.now() of the last read from the upstream (or of the end of sending). */
   lastRead: number
   writeTimer: NodeJS.Timeout | null
-  lastProgress: number
+  /** performance.now() when undici paused the body because the upstream socket was full; -1 when flowing. */
+  pausedAt: number
 }
 
 const kTimed = Symbol('postern.timed')
 type Body = IncomingMessage & { [kTimed]?: Timed }
 
-/** For a streamed body: the read timer counts from the moment the body was fully sent, as nginx's does. */
-export function watchBodyEnd(fw: Timed, body: IncomingMessage): void {
+/**
+ * For a streamed body: the read timer counts from the moment the body was fully sent, as nginx's does, and
+ * the write timer runs while undici holds the body back because the upstream does not take more bytes.
+ */
+export function watchBody(fw: Timed, body: IncomingMessage): void {
   ;(body as Body)[kTimed] = fw
-  body.once('end', onBodyEnd)
+  if (fw.target.readTimeout > 0) body.once('end', onBodyEnd)
+  if (fw.target.writeTimeout > 0) body.on('pause', onBodyPause).on('resume', onBodyResume)
 }
 
 function onBodyEnd(this: Body): void {
   const fw = this[kTimed]
   if (fw !== undefined) fw.lastRead = performance.now()
+}
+
+// undici pauses the body when a write to the upstream socket returns false and resumes it on 'drain'.
+function onBodyPause(this: Body): void {
+  const fw = this[kTimed]
+  if (fw === undefined || fw.settled) return
+  fw.pausedAt = performance.now()
+  if (fw.writeTimer === null && fw.controller !== null) fw.writeTimer = setTimeout(checkWrite, fw.target.writeTimeout, fw)
+}
+
+function onBodyResume(this: Body): void {
+  const fw = this[kTimed]
+  if (fw !== undefined) fw.pausedAt = -1
 }
 
 /**
@@ -72,12 +90,12 @@ function checkRead(fw: Timed): void {
   fw.readTimer = setTimeout(checkRead, ms - idle, fw)
 }
 
-/** Best-effort write_timeout for streamed bodies (undici has no send timer); see checkWriteStall. */
+/** On a new attempt: a body already held back (paused) is timed from now. */
 export function startWriteTimer(fw: Timed): void {
-  if (fw.stream === null || !(fw.target.writeTimeout > 0)) return
-  fw.lastProgress = -1
-  fw.writeTimer = setTimeout(checkWriteStall, fw.target.writeTimeout, fw)
-  fw.writeTimer.unref()
+  if (fw.pausedAt >= 0 && fw.writeTimer === null && fw.target.writeTimeout > 0) {
+    fw.pausedAt = performance.now()
+    fw.writeTimer = setTimeout(checkWrite, fw.target.writeTimeout, fw)
+  }
 }
 
 export function stopWriteTimer(fw: Timed): void {
@@ -88,23 +106,21 @@ export function stopWriteTimer(fw: Timed): void {
 }
 
 /**
- * Every `writeTimeout` ms, check whether the body is paused by undici (upstream socket full) and no client byte
- * arrived since the last check. A slow client keeps the stream flowing and is not the upstream's fault.
+ * Kong's write_timeout, "between two successive writes": fires when the upstream has not taken a byte of the
+ * body for that long (undici paused the body on a full socket and no 'drain' resumed it). A slow client never
+ * pauses the body, so it is not the upstream's fault.
  */
-function checkWriteStall(fw: Timed): void {
-  const body = fw.stream
-  if (fw.settled || fw.headersSent || body === null || body.readableEnded || fw.controller === null) {
-    fw.writeTimer = null
+function checkWrite(fw: Timed): void {
+  fw.writeTimer = null
+  const c = fw.controller
+  if (fw.settled || fw.headersSent || c === null || fw.pausedAt < 0) return // the next pause re-arms
+  const ms = fw.target.writeTimeout
+  const idle = performance.now() - fw.pausedAt
+  if (idle >= ms - 1) {
+    c.abort(new UpstreamWriteTimeoutError())
     return
   }
-  const progress = body.socket?.bytesRead ?? 0
-  if (body.readableFlowing === false && progress === fw.lastProgress) {
-    fw.writeTimer = null
-    fw.controller.abort(new UpstreamWriteTimeoutError())
-    return
-  }
-  fw.lastProgress = progress
-  fw.writeTimer?.refresh()
+  fw.writeTimer = setTimeout(checkWrite, ms - idle, fw)
 }
 
 /**
