@@ -38,7 +38,7 @@ export function checkRequest(req: IncomingMessage, method: string, url: string):
     const line = name.length + raw[i + 1].length + 4 // "name: value\r\n"
     if (line > LINE_LIMIT) return TOO_LARGE
     total += line
-    if (name.length === 4 && (name === 'Host' || name.toLowerCase() === 'host')) hosts++
+    if (name.length === 4 && (name === 'Host' || name === 'host' || name.toLowerCase() === 'host')) hosts++
   }
   if (total > HEAD_LIMIT) return TOO_LARGE
   // node keeps the first of two Host headers; nginx refuses the request ("client sent duplicate host header").
