@@ -17,6 +17,7 @@ import { ClusterSubscriber } from './cluster/subscriber.ts'
 import { startStatusServer } from './status/server.ts'
 import { createProxyHandler } from './pipeline/handler.ts'
 import { clientAddress } from './pipeline/real-ip.ts'
+import { MAX_HEADER_SIZE, onClientError, onConnectMethod } from './pipeline/request-check.ts'
 import { UpstreamPools } from './upstream/pools.ts'
 
 /** The Kong release whose behaviour Postern follows (kong_node_info's version label). */
@@ -126,7 +127,10 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   const tlsPorts: number[] = []
   let tls: { cert: Buffer; key: Buffer } | undefined
   for (const l of settings.proxyListen) {
-    const opts = { keepAliveTimeout: 60_000, requestTimeout: 0, headersTimeout: 60_000 }
+    // Strict parser (no insecureHTTPParser). nginx's limits and its Host rules are checked per request
+    // (checkRequest, which answers in Kong's format where node would send an empty 400); maxHeaderSize only
+    // bounds what node buffers before that.
+    const opts = { keepAliveTimeout: 60_000, requestTimeout: 0, headersTimeout: 60_000, maxHeaderSize: MAX_HEADER_SIZE, requireHostHeader: false }
     if (l.ssl) tls ??= loadTlsMaterial(settings)
     // certificates by SNI from the current configuration; the listener's own certificate is the default
     const SNICallback = (name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => cb(null, current.certificates.lookup(name))
@@ -135,6 +139,8 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
       server.once('error', reject)
       server.listen(l.port, l.host, () => resolve((server.address() as any).port))
     })
+    server.on('clientError', onClientError)
+    server.on('connect', onConnectMethod)
     server.on('request', createProxyHandler({ runtime: () => current, pools, services, address, metrics, accessLog }, { port, scheme: l.ssl ? 'https' : 'http' }))
     server.on(l.ssl ? 'secureConnection' : 'connection', (socket) => {
       conns.active++

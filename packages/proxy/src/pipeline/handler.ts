@@ -19,6 +19,10 @@ import type { ProxyMetrics } from '../status/metrics.ts'
 import type { AccessLog } from '../status/access-log.ts'
 import type { ClientAddress } from './real-ip.ts'
 import { checkBuffer, watchStream } from './body-watch.ts'
+import { aboveRoot, absoluteTarget, badPercent, checkRequest, validHost, type Rejection } from './request-check.ts'
+
+const BAD_REQUEST: Rejection = { status: 400, message: 'Bad request', close: true }
+const CLOSE = { connection: 'close' }
 
 export interface HandlerDeps {
   runtime(): RuntimeConfig
@@ -42,13 +46,24 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     const requestId = newRequestId()
     if (deps.accessLog) deps.accessLog.track(req, res, requestId)
     const rt = deps.runtime()
-    const url = req.url ?? '/'
+    const method = req.method ?? 'GET'
+    let url = req.url ?? '/'
+    let hostHeader = req.headers.host ?? ''
+    const bad = checkRequest(req, method, url)
+    if (bad !== null) return reject(req, res, bad, requestId, t0)
+    if (url.charCodeAt(0) !== 47 /* / */) {
+      // Absolute-form (`GET http://host/p HTTP/1.1`): route, strip and forward only the path and query, and
+      // take the host from the authority (RFC 9112 §3.2.2), so the request meets the same routes as origin-form.
+      const abs = absoluteTarget(url)
+      if (abs === null || !validHost(abs.authority)) return reject(req, res, BAD_REQUEST, requestId, t0)
+      url = abs.target
+      hostHeader = abs.authority
+    }
     const qi = url.indexOf('?')
     const rawPath = qi < 0 ? url : url.slice(0, qi)
     const rawQuery = qi < 0 ? '' : url.slice(qi + 1)
+    if (badPercent(rawPath) || aboveRoot(rawPath)) return reject(req, res, BAD_REQUEST, requestId, t0)
     const path = normalizePath(rawPath)
-    const hostHeader = req.headers.host ?? ''
-    const method = req.method ?? 'GET'
     // routes' `snis` are checked only on TLS connections; '' when the client sent none
     const sni = listener.scheme === 'https' ? (req.socket as TLSSocket).servername || '' : undefined
     const m = rt.router.match({ method, host: hostHeader, port: listener.port, path, headers: req.headers, sni })
@@ -174,6 +189,11 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
       runLogPhase(s, ran, res, o, startedAt, (plugin, e) => deps.services.log.error('plugin failed in log phase', { plugin, error: String(e) }))
     }
   }
+}
+
+/** nginx answers these itself, through Kong's error page (format from Accept, else Content-Type, else text). */
+function reject(req: IncomingMessage, res: ServerResponse, r: Rejection, requestId: string, t0: number): void {
+  sendKongError(req, res, r.status, r.message, requestId, t0, 'nginx', r.close ? CLOSE : undefined)
 }
 
 type AccessOutcome = { ran: PluginInstance[]; exit?: Exit }

@@ -1,12 +1,14 @@
 // The request headers sent upstream (Kong §4.6): hop-by-hop removed, client identity headers dropped,
 // Host per preserve_host, X-Forwarded-*, X-Real-IP, Via and X-Kong-Request-Id.
 import type { IncomingMessage } from 'node:http'
+import { wantsTrailers } from '../upstream/hop-by-hop.ts'
 
 type Headers = Record<string, string | string[]>
 
 /** Never forwarded as the client sent them: hop-by-hop, and identity that only an auth plugin may set. */
 const DROP = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'upgrade', 'transfer-encoding', 'te', 'host',
+  // `proxy` never reaches the upstream (httpoxy: CGI-style upstreams read it as HTTP_PROXY)
+  'connection', 'keep-alive', 'proxy-connection', 'proxy', 'upgrade', 'transfer-encoding', 'te', 'host',
   'x-consumer-id', 'x-consumer-custom-id', 'x-consumer-username', 'x-credential-identifier', 'x-anonymous-consumer',
   // set below from trusted values only; never copied (so nothing is ever deleted from the object)
   'x-forwarded-prefix',
@@ -32,14 +34,13 @@ export interface ForwardInfo {
 export function upstreamHeaders(req: IncomingMessage, i: ForwardInfo): Headers {
   const src = req.headers
   const out: Headers = {}
-  const conn = src.connection
-  const listed = conn && conn !== 'keep-alive' && conn !== 'close' ? new Set(String(conn).toLowerCase().split(/\s*,\s*/)) : null
+  const listed = connectionTokens(src.connection)
   for (const name in src) {
     if (DROP.has(name) || (listed && listed.has(name))) continue
     const v = src[name]
     if (v !== undefined) out[name] = v
   }
-  if (src.te && String(src.te).toLowerCase().includes('trailers')) out.te = 'trailers'
+  if (src.te !== undefined && wantsTrailers(src.te)) out.te = 'trailers'
   out.host = i.upstreamHost
   out['x-real-ip'] = i.forwardedIp
   // Kong's runloop: the client's list plus the connecting peer; without a list, the forwarded address
@@ -59,6 +60,22 @@ export function upstreamHeaders(req: IncomingMessage, i: ForwardInfo): Headers {
   out.via = src.via ? `${src.via}, ${VIA}` : VIA
   out['x-kong-request-id'] = i.requestId
   return out
+}
+
+/**
+ * The header names a client's `Connection` lists (Kong's csv: lower-cased, trimmed, empty items skipped);
+ * null for the usual single keep-alive/close/upgrade, which name nothing else.
+ */
+export function connectionTokens(conn: string | string[] | undefined): Set<string> | null {
+  if (conn === undefined) return null
+  const v = (typeof conn === 'string' ? conn : conn.join(',')).toLowerCase()
+  if (v === 'keep-alive' || v === 'close' || v === 'upgrade') return null
+  const set = new Set<string>()
+  for (const part of v.split(',')) {
+    const name = part.trim()
+    if (name !== '') set.add(name)
+  }
+  return set
 }
 
 export function hostWithoutPort(h: string): string {

@@ -12,12 +12,20 @@ export type UpstreamErrorKind =
 
 /** Codes we raise ourselves, so the classifier can tell them apart from undici's. */
 export const WRITE_TIMEOUT_CODE = 'POSTERN_UPSTREAM_WRITE_TIMEOUT'
+export const READ_TIMEOUT_CODE = 'POSTERN_UPSTREAM_READ_TIMEOUT'
 export const CLIENT_ABORTED_CODE = 'POSTERN_CLIENT_ABORTED'
 
 export class UpstreamWriteTimeoutError extends Error {
   readonly code = WRITE_TIMEOUT_CODE
   constructor() {
     super('upstream write timeout')
+  }
+}
+
+export class UpstreamReadTimeoutError extends Error {
+  readonly code = READ_TIMEOUT_CODE
+  constructor() {
+    super('upstream read timeout')
   }
 }
 
@@ -42,7 +50,8 @@ const CODE_KIND: Record<string, UpstreamErrorKind> = {
   EHOSTDOWN: 'refused',
   ENETDOWN: 'refused',
   EADDRNOTAVAIL: 'refused',
-  // Timeouts between reads (undici restarts the body timer on every chunk, matching nginx read_timeout).
+  // Timeouts between reads: ours (timers.ts); undici's only if a pool is built with its own timers.
+  [READ_TIMEOUT_CODE]: 'read_timeout',
   UND_ERR_HEADERS_TIMEOUT: 'read_timeout',
   UND_ERR_BODY_TIMEOUT: 'read_timeout',
   [WRITE_TIMEOUT_CODE]: 'write_timeout',

@@ -5,7 +5,6 @@ import { performance } from 'node:perf_hooks'
 import type { Dispatcher, Pool } from 'undici'
 import {
   ClientAbortedError,
-  UpstreamWriteTimeoutError,
   classifyUpstreamError,
   isConnectFailure,
   isRetryableKind,
@@ -13,6 +12,7 @@ import {
 } from './errors.ts'
 import { copyResponseHeaders, requestHasNoBody, stripRequestForUndici, wantsTrailers } from './hop-by-hop.ts'
 import type { UpstreamPools, UpstreamTarget } from './pools.ts'
+import { startReadTimer, startWriteTimer, stopReadTimer, stopWriteTimer, watchBody, type Timed } from './timers.ts'
 
 export interface ForwardRequest {
   method: string
@@ -79,7 +79,7 @@ function takeSettlers(resolve: (r: ForwardResult) => void, reject: (e: unknown) 
   starting = null
 }
 
-class Forwarder implements Dispatcher.DispatchHandler {
+class Forwarder implements Dispatcher.DispatchHandler, Timed {
   readonly t0 = performance.now()
   readonly opts: Dispatcher.DispatchOptions
   /** Set only for a streamed body; null/Buffer bodies are replayable and need no write watchdog. */
@@ -95,7 +95,9 @@ class Forwarder implements Dispatcher.DispatchHandler {
   drainHooked = false
   hookError: unknown = null
   writeTimer: NodeJS.Timeout | null = null
-  lastProgress = -1
+  pausedAt = -1
+  readTimer: NodeJS.Timeout | null = null
+  lastRead = 0
   resolve: (r: ForwardResult) => void = noop
   reject: (e: unknown) => void = noop
 
@@ -110,6 +112,7 @@ class Forwarder implements Dispatcher.DispatchHandler {
     let body = req.body
     if (body !== null && !Buffer.isBuffer(body) && 'headers' in body && requestHasNoBody(body)) body = null
     this.stream = body !== null && !Buffer.isBuffer(body) ? body : null
+    if (this.stream !== null) watchBody(this, this.stream)
     this.triesLeft = target.retries > 0 ? target.retries : 0
     this.opts = { method: req.method as Dispatcher.HttpMethod, path: req.path, headers: h, body }
   }
@@ -132,16 +135,16 @@ class Forwarder implements Dispatcher.DispatchHandler {
       return
     }
     this.controller = controller
-    if (this.stream !== null && this.target.writeTimeout > 0) {
-      this.lastProgress = -1
-      this.writeTimer = setTimeout(checkWriteStall, this.target.writeTimeout, this)
-      this.writeTimer.unref()
-    }
+    // Called once the connection is up (connect_timeout is the connector's), for every attempt; the write
+    // timer runs while undici holds a streamed body back (timers.ts).
+    startReadTimer(this)
+    startWriteTimer(this)
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     this.clearWriteTimer()
-    this.latency = performance.now() - this.t0
+    this.lastRead = performance.now()
+    this.latency = this.lastRead - this.t0
     const out = copyResponseHeaders(headers as Headers, this.req.headers.te)
     try {
       const status = this.hooks.onHeaders(statusCode, out, this.latency)
@@ -155,6 +158,7 @@ class Forwarder implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.lastRead = performance.now()
     const filter = this.hooks.bodyFilter
     if (filter !== undefined) {
       try {
@@ -208,6 +212,7 @@ class Forwarder implements Dispatcher.DispatchHandler {
     this.controller = null
     if (this.settled) return
     this.clearWriteTimer()
+    stopReadTimer(this) // the next attempt arms its own
     if (this.hookError !== null) {
       if (this.headersSent) this.res.destroy()
       this.fail(this.hookError)
@@ -249,16 +254,14 @@ class Forwarder implements Dispatcher.DispatchHandler {
   }
 
   clearWriteTimer(): void {
-    if (this.writeTimer !== null) {
-      clearTimeout(this.writeTimer)
-      this.writeTimer = null
-    }
+    stopWriteTimer(this)
   }
 
   settle(result: ForwardResult): void {
     if (this.settled) return
     this.settled = true
     this.clearWriteTimer()
+    stopReadTimer(this)
     this.res[kFwd] = undefined
     this.resolve(result)
   }
@@ -267,6 +270,7 @@ class Forwarder implements Dispatcher.DispatchHandler {
     if (this.settled) return
     this.settled = true
     this.clearWriteTimer()
+    stopReadTimer(this)
     this.res[kFwd] = undefined
     this.reject(err)
   }
@@ -287,25 +291,4 @@ function onResDrain(this: Res): void {
 
 function redispatch(fw: Forwarder): void {
   if (!fw.settled) fw.pool.dispatch(fw.opts, fw)
-}
-
-/**
- * Best-effort write_timeout: undici has no send timer, so every `writeTimeout` ms we check whether the body is
- * paused by undici (upstream socket full) and no client byte arrived since the last check. A slow client keeps
- * the stream flowing and is not the upstream's fault.
- */
-function checkWriteStall(fw: Forwarder): void {
-  const body = fw.stream
-  if (fw.settled || fw.headersSent || body === null || body.readableEnded || fw.controller === null) {
-    fw.writeTimer = null
-    return
-  }
-  const progress = ('socket' in body ? body.socket?.bytesRead : undefined) ?? 0
-  if (body.readableFlowing === false && progress === fw.lastProgress) {
-    fw.writeTimer = null
-    fw.controller.abort(new UpstreamWriteTimeoutError())
-    return
-  }
-  fw.lastProgress = progress
-  fw.writeTimer?.refresh()
 }

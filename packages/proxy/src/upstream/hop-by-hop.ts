@@ -61,7 +61,12 @@ export function stripResponseHopByHop(h: Record<string, string | string[]>, te: 
   if (h.trailer !== undefined && !wantsTrailers(te)) delete h.trailer
 }
 
+/** `TE` names the `trailers` token (Kong: the value is "trailers" or one of its comma-separated items is). */
 export function wantsTrailers(te: string | string[] | undefined): boolean {
   if (te === undefined) return false
-  return (typeof te === 'string' ? te : te.join(',')).toLowerCase().includes('trailers')
+  if (te === 'trailers') return true
+  const v = (typeof te === 'string' ? te : te.join(',')).toLowerCase()
+  if (!v.includes('trailers')) return false
+  for (const part of v.split(',')) if (part.trim() === 'trailers') return true
+  return false
 }

@@ -2,6 +2,7 @@
 import { Pool } from 'undici'
 import { checkServerIdentity, type PeerCertificate } from 'node:tls'
 import type { UpstreamTls } from '../runtime/certificates.ts'
+import { preciseConnector } from './timers.ts'
 
 export interface UpstreamTarget {
   protocol: 'http' | 'https'
@@ -75,16 +76,12 @@ export class UpstreamPools {
       pipelining: 1, // nginx never pipelines upstream; a slow response must not block others
       keepAliveTimeout: this.#keepAliveTimeout,
       keepAliveMaxTimeout: Math.max(this.#keepAliveTimeout, 600_000),
-      // Kong's timeouts are per attempt and "between two successive reads": undici's headersTimeout runs from
-      // dispatch (refreshed on every body write), bodyTimeout between body chunks. 0 disables, as in Kong.
-      headersTimeout: t.readTimeout,
-      bodyTimeout: t.readTimeout,
-      connect: {
-        timeout: t.connectTimeout,
-        // Kong does not verify upstream certificates unless tls_verify is set.
-        rejectUnauthorized: t.tlsVerify === true,
-        ...tlsOptions(t.tls),
-      },
+      // Kong's timeouts are per attempt, read_timeout "between two successive reads". undici's timers tick at
+      // 1 s resolution, so they are off here and the Forwarder and the connector keep native ones (timers.ts).
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      // Kong does not verify upstream certificates unless tls_verify is set.
+      connect: preciseConnector(t.connectTimeout, { rejectUnauthorized: t.tlsVerify === true, ...tlsOptions(t.tls) }),
     })
   }
 }

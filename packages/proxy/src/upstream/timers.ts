@@ -1,0 +1,151 @@
+// Upstream connect/read/write timeouts on native timers, so a timeout fires within a few ms of its setting:
+// undici's own connect, headers and body timeouts run on a 1 s-resolution clock (a 500 ms one fires at ~1 s).
+import type { Readable } from 'node:stream'
+import type { Socket } from 'node:net'
+import { buildConnector, errors, type Dispatcher } from 'undici'
+import { UpstreamReadTimeoutError, UpstreamWriteTimeoutError } from './errors.ts'
+import type { UpstreamTarget } from './pools.ts'
+
+/** The part of a Forwarder the timers read and write. */
+export interface Timed {
+  readonly target: UpstreamTarget
+  /** The client's request body when it is streamed, else null. */
+  readonly stream: Readable | null
+  controller: Dispatcher.DispatchController | null
+  settled: boolean
+  headersSent: boolean
+  readTimer: NodeJS.Timeout | null
+  /** performance.now() of the last read from the upstream (or of the end of sending). */
+  lastRead: number
+  writeTimer: NodeJS.Timeout | null
+  /** performance.now() when undici paused the body because the upstream socket was full; -1 when flowing. */
+  pausedAt: number
+}
+
+const kTimed = Symbol('postern.timed')
+type Body = Readable & { [kTimed]?: Timed }
+
+/**
+ * For a streamed body: the read timer counts from the moment the body was fully sent, as nginx's does, and
+ * the write timer runs while undici holds the body back because the upstream does not take more bytes.
+ */
+export function watchBody(fw: Timed, body: Readable): void {
+  ;(body as Body)[kTimed] = fw
+  if (fw.target.readTimeout > 0) body.once('end', onBodyEnd)
+  if (fw.target.writeTimeout > 0) body.on('pause', onBodyPause).on('resume', onBodyResume)
+}
+
+function onBodyEnd(this: Body): void {
+  const fw = this[kTimed]
+  if (fw !== undefined) fw.lastRead = performance.now()
+}
+
+// undici pauses the body when a write to the upstream socket returns false and resumes it on 'drain'.
+function onBodyPause(this: Body): void {
+  const fw = this[kTimed]
+  if (fw === undefined || fw.settled) return
+  fw.pausedAt = performance.now()
+  if (fw.writeTimer === null && fw.controller !== null) fw.writeTimer = setTimeout(checkWrite, fw.target.writeTimeout, fw)
+}
+
+function onBodyResume(this: Body): void {
+  const fw = this[kTimed]
+  if (fw !== undefined) fw.pausedAt = -1
+}
+
+/**
+ * Kong's read_timeout, per attempt and "between two successive reads": armed once the connection is up,
+ * and moved forward by every read. One timer per attempt; reads only record the time (no timer churn per chunk).
+ */
+export function startReadTimer(fw: Timed): void {
+  const ms = fw.target.readTimeout
+  if (!(ms > 0)) return
+  fw.lastRead = performance.now()
+  if (fw.readTimer !== null) clearTimeout(fw.readTimer)
+  fw.readTimer = setTimeout(checkRead, ms, fw)
+}
+
+export function stopReadTimer(fw: Timed): void {
+  if (fw.readTimer !== null) {
+    clearTimeout(fw.readTimer)
+    fw.readTimer = null
+  }
+}
+
+function checkRead(fw: Timed): void {
+  fw.readTimer = null
+  const c = fw.controller
+  if (fw.settled || c === null) return
+  const ms = fw.target.readTimeout
+  const now = performance.now()
+  // Not the upstream's turn to talk: the body is still being sent (write_timeout's business), or we stopped
+  // reading because the client is slower than the upstream (nginx does not blame the upstream for that).
+  if (c.paused || (!fw.headersSent && fw.stream !== null && !fw.stream.readableEnded)) fw.lastRead = now
+  const idle = now - fw.lastRead
+  // libuv's clock is in whole ms, so a timer may fire up to 1 ms before performance.now() says it is due.
+  if (idle >= ms - 1) {
+    c.abort(new UpstreamReadTimeoutError())
+    return
+  }
+  fw.readTimer = setTimeout(checkRead, ms - idle, fw)
+}
+
+/** On a new attempt: a body already held back (paused) is timed from now. */
+export function startWriteTimer(fw: Timed): void {
+  if (fw.pausedAt >= 0 && fw.writeTimer === null && fw.target.writeTimeout > 0) {
+    fw.pausedAt = performance.now()
+    fw.writeTimer = setTimeout(checkWrite, fw.target.writeTimeout, fw)
+  }
+}
+
+export function stopWriteTimer(fw: Timed): void {
+  if (fw.writeTimer !== null) {
+    clearTimeout(fw.writeTimer)
+    fw.writeTimer = null
+  }
+}
+
+/**
+ * Kong's write_timeout, "between two successive writes": fires when the upstream has not taken a byte of the
+ * body for that long (undici paused the body on a full socket and no 'drain' resumed it). A slow client never
+ * pauses the body, so it is not the upstream's fault.
+ */
+function checkWrite(fw: Timed): void {
+  fw.writeTimer = null
+  const c = fw.controller
+  if (fw.settled || fw.headersSent || c === null || fw.pausedAt < 0) return // the next pause re-arms
+  const ms = fw.target.writeTimeout
+  const idle = performance.now() - fw.pausedAt
+  if (idle >= ms - 1) {
+    c.abort(new UpstreamWriteTimeoutError())
+    return
+  }
+  fw.writeTimer = setTimeout(checkWrite, ms - idle, fw)
+}
+
+/**
+ * undici's connector with its coarse connect timer off and a native one instead (connect_timeout, per
+ * attempt). Only new connections pay for it; reused keep-alive sockets do not connect.
+ */
+export function preciseConnector(timeout: number, options: buildConnector.BuildOptions): buildConnector.connector {
+  const base = buildConnector({ ...options, timeout: 0 })
+  if (!(timeout > 0)) return base
+  return function connect(opts, callback) {
+    let done = false
+    let timer: NodeJS.Timeout | undefined
+    const socket = (base as unknown as (o: typeof opts, cb: buildConnector.Callback) => Socket)(opts, (...args) => {
+      if (done) return // timed out already; the socket was destroyed
+      done = true
+      if (timer !== undefined) clearTimeout(timer)
+      callback(...args)
+    })
+    if (done) return socket
+    timer = setTimeout(() => {
+      if (done) return
+      done = true
+      socket.destroy()
+      callback(new errors.ConnectTimeoutError(`Connect Timeout Error (attempted address: ${opts.hostname}:${opts.port}, timeout: ${timeout}ms)`), null)
+    }, timeout)
+    return socket
+  } as buildConnector.connector
+}
