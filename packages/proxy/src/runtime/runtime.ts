@@ -37,6 +37,8 @@ export interface ChainEntry {
 /** One RouteRow per stored route object, so unchanged routes keep their identity (and compiled matchers) across rebuilds. */
 const routeRows = new WeakMap<Entity, RouteRow>()
 
+const EMPTY: readonly Entity[] = Object.freeze([])
+
 const key = (name: string, route: string | null, service: string | null, consumer: string | null) => `${name}|${route ?? ''}|${service ?? ''}|${consumer ?? ''}`
 
 export class RuntimeConfig {
@@ -232,6 +234,26 @@ export class RuntimeConfig {
       this.indexes.set(ik, idx)
     }
     return idx.get(value)
+  }
+
+  private multi = new Map<string, Map<unknown, Entity[]>>()
+
+  /** Rows by a non-unique field (`acls.consumer`), indexed on first use; a foreign field is keyed by its id. */
+  filter(entity: string, field: string, value: unknown): readonly Entity[] {
+    const ik = `${entity}.${field}`
+    let idx = this.multi.get(ik)
+    if (!idx) {
+      idx = new Map()
+      for (const row of this.table(entity).values()) {
+        const v = row[field]
+        const k = v !== null && typeof v === 'object' ? v.id : v
+        let list = idx.get(k)
+        if (!list) idx.set(k, (list = []))
+        list.push(row)
+      }
+      this.multi.set(ik, idx)
+    }
+    return idx.get(value) ?? EMPTY
   }
 
   all(entity: string): readonly Entity[] {

@@ -49,6 +49,7 @@ export function createTestContext<C>(world: TestWorld, config: C, req: TestReque
     credential: null,
     request: {
       method: req.method ?? 'GET', scheme: 'http', tls: false, trusted: false, host: 'localhost', port: 8000, path: req.path ?? '/', rawQuery: req.query ?? '', clientIp: '127.0.0.1',
+      requestUri: (req.path ?? '/') + (req.query ? `?${req.query}` : ''), httpVersion: '1.1',
       headers,
       getHeader: (n) => headers[n.toLowerCase()],
       getQuery: () => new URLSearchParams(req.query ?? ''),
@@ -74,6 +75,7 @@ export function createTestContext<C>(world: TestWorld, config: C, req: TestReque
     entities: {
       find: (_e, f, v) => world.consumers.find((c) => (c as any)[f] === v) as any,
       all: () => world.consumers as any,
+      filter: () => [],
     },
     cache: {
       get: (k) => {
