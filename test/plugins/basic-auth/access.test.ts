@@ -121,7 +121,7 @@ describe('basic-auth success', () => {
 
 describe('basic-auth anonymous', () => {
   it('lets failed or missing credentials through as the anonymous consumer', async () => {
-    for (const h of [{}, { authorization: basic('bob', 'wrong') }]) {
+    for (const h of [{}, { authorization: basic('bob', 'wrong') }] as Record<string, string>[]) {
       const r = await get('/anon', h)
       expect(r.status).toBe(200)
       expect(r.body.headers['x-consumer-id']).toBe(anon.id)

@@ -1,11 +1,11 @@
 // Verified (credential, password) pairs per plugin instance, so scrypt runs once per pair rather than per
 // request. Keys are a keyed sha256 of the stored hash and the given password (never the password itself);
 // the cache lives in the compiled config, so any configuration change starts it empty.
-import { createHash, randomBytes } from 'node:crypto'
+import { hash, randomBytes } from 'node:crypto'
 
 const MAX_ENTRIES = 10_000
 // per-process pepper: a key seen in a heap dump cannot be brute-forced back to a password offline
-const PEPPER = randomBytes(32)
+const PEPPER = randomBytes(32).toString('base64')
 
 export class VerifiedPasswords {
   private results = new Map<string, boolean>()
@@ -14,7 +14,8 @@ export class VerifiedPasswords {
   constructor(private readonly max = MAX_ENTRIES) {}
 
   static keyOf(storedHash: string, password: string): string {
-    return createHash('sha256').update(PEPPER).update(storedHash).update('\0').update(password).digest('base64url')
+    // one-shot: no Hash object per request
+    return hash('sha256', `${PEPPER}\0${storedHash}\0${password}`, 'base64url')
   }
 
   /** The known answer for this key, or undefined when it was never checked. */
