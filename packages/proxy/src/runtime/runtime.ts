@@ -236,12 +236,14 @@ export class RuntimeConfig {
     return idx.get(value)
   }
 
-  private multi = new Map<string, Map<unknown, Entity[]>>()
+  /** entity → field → value → rows; nested maps so a lookup on the request path builds no key string. */
+  private multi = new Map<string, Map<string, Map<unknown, Entity[]>>>()
 
   /** Rows by a non-unique field (`acls.consumer`), indexed on first use; a foreign field is keyed by its id. */
   filter(entity: string, field: string, value: unknown): readonly Entity[] {
-    const ik = `${entity}.${field}`
-    let idx = this.multi.get(ik)
+    let byField = this.multi.get(entity)
+    if (!byField) this.multi.set(entity, (byField = new Map()))
+    let idx = byField.get(field)
     if (!idx) {
       idx = new Map()
       for (const row of this.table(entity).values()) {
@@ -251,7 +253,7 @@ export class RuntimeConfig {
         if (!list) idx.set(k, (list = []))
         list.push(row)
       }
-      this.multi.set(ik, idx)
+      byField.set(field, idx)
     }
     return idx.get(value) ?? EMPTY
   }
