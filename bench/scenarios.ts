@@ -125,6 +125,37 @@ export const SCENARIOS: Scenario[] = [
     },
   }),
   defineScenario({
+    // one credential: scrypt runs on the first request only, then the verified-pair cache answers
+    name: 'postern basic-auth (cached verify)',
+    target: 'postern-small',
+    baseline: 'postern no plugins',
+    minRatio: 0.93,
+    async setup(ctx) {
+      const service = await serviceWithRoute(ctx, 'basicauth')
+      await ctx.admin.create(`/services/${service.id}/plugins`, { name: 'basic-auth' })
+      const consumer = await ctx.admin.create('/consumers', { username: `bench-${ctx.unique}` })
+      await ctx.admin.create(`/consumers/${consumer.id}/basic-auth`, { username: `bench-${ctx.unique}`, password: 'bench-password' })
+      const credentials = Buffer.from(`bench-${ctx.unique}:bench-password`).toString('base64')
+      return { path: '/basicauth/hello', headers: { Authorization: `Basic ${credentials}` } }
+    },
+  }),
+  defineScenario({
+    // acl needs an identified consumer: key-auth in front, the consumer in the allowed group
+    name: 'postern acl (after key-auth)',
+    target: 'postern-small',
+    baseline: 'postern no plugins',
+    minRatio: 0.93,
+    async setup(ctx) {
+      const service = await serviceWithRoute(ctx, 'acl')
+      await ctx.admin.create(`/services/${service.id}/plugins`, { name: 'key-auth' })
+      await ctx.admin.create(`/services/${service.id}/plugins`, { name: 'acl', config: { allow: ['bench'] } })
+      const consumer = await ctx.admin.create('/consumers', { username: `bench-${ctx.unique}` })
+      await ctx.admin.create(`/consumers/${consumer.id}/key-auth`, { key: `bench-acl-${ctx.unique}` })
+      await ctx.admin.create(`/consumers/${consumer.id}/acls`, { group: 'bench' })
+      return { path: '/acl/hello', headers: { apikey: `bench-acl-${ctx.unique}` } }
+    },
+  }),
+  defineScenario({
     name: 'postern routes: small table',
     target: 'postern-small',
     baseline: 'bare undici proxy',

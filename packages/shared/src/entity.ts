@@ -40,6 +40,11 @@ export interface EntitySpec<F extends Record<string, Field>> {
   /** Path segment when nested under its parent (`/consumers/{c}/jwt`). */
   nestedPath?: string
   endpointKey?: string
+  /**
+   * Within its parent, a child may also be named by this non-unique field (Kong's acl api.lua:
+   * `/consumers/{c}/acls/{group}`); a PUT to an unknown name creates the child with that value.
+   */
+  nestedKey?: string
   fields: F
   /** Input-only fields that expand into real ones (services' `url`). */
   shorthands?: Record<string, (value: unknown) => { set?: Record<string, unknown>; error?: string }>
@@ -66,6 +71,7 @@ export interface EntityDef<F extends Record<string, Field> = Record<string, Fiel
   adminPath: string
   nestedPath?: string
   endpointKey?: string
+  nestedKey?: string
   shorthands: NonNullable<EntitySpec<F>['shorthands']>
   checks: NonNullable<EntitySpec<F>['checks']>
   refine?: EntitySpec<F>['refine']
@@ -116,6 +122,7 @@ export function defineEntity<F extends Record<string, Field>>(spec: EntitySpec<F
     adminPath: spec.adminPath ?? spec.name,
     nestedPath: spec.nestedPath,
     endpointKey: spec.endpointKey,
+    nestedKey: spec.nestedKey,
     fields: spec.fields,
     shorthands: spec.shorthands ?? {},
     checks: spec.checks ?? [],

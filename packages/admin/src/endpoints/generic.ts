@@ -87,9 +87,15 @@ export function buildEntityEndpoints(deps: AdminDeps): EndpointTable {
         if (!p) throw notFound()
         return p
       }
+      // by id or endpoint key, or (entities with a nestedKey) by that field within this parent
+      const findChild = (c: Context, p: Entity) => {
+        const key = seg(c, 'key')
+        const e = def.nestedKey && !isUuid(key) ? store.findAll(def, { [fk.field]: { id: p.id }, [def.nestedKey]: key })[0] : store.lookup(def, key)
+        return e && e[fk.field]?.id === p.id ? e : undefined
+      }
       const loadChild = (c: Context, p: Entity) => {
-        const e = store.lookup(def, seg(c, 'key'))
-        if (!e || e[fk.field]?.id !== p.id) throw notFound()
+        const e = findChild(c, p)
+        if (!e) throw notFound()
         return e
       }
       add(table, nested, {
@@ -110,10 +116,13 @@ export function buildEntityEndpoints(deps: AdminDeps): EndpointTable {
         put: async (c) => {
           const p = loadParent(c)
           const key = seg(c, 'key')
-          assertWritable(deps, def, 'upsert', isUuid(key) ? undefined : def.endpointKey)
-          const existing = store.lookup(def, key)
+          const byName = !!def.nestedKey && !isUuid(key)
+          assertWritable(deps, def, 'upsert', isUuid(key) ? undefined : (byName ? def.nestedKey : def.endpointKey))
+          const existing = byName ? findChild(c, p) : store.lookup(def, key)
           const body = await readEntityBody(c, deps, def, pluginName(existing))
-          const { result, version } = store.write(() => store.upsert(def, existing, identity(def, key), body, { [fk.field]: { id: p.id } }))
+          // Kong's acl PUT: the name in the path fills the field when the body does not give it
+          const ident = byName ? (body[def.nestedKey!] === undefined ? { [def.nestedKey!]: key } : {}) : identity(def, key)
+          const { result, version } = store.write(() => store.upsert(def, existing, ident, body, { [fk.field]: { id: p.id } }))
           return written(c, version, result)
         },
         patch: async (c) => {

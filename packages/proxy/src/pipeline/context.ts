@@ -173,6 +173,8 @@ class RequestFacade {
   readonly rawQuery: string
   readonly clientIp: string
   readonly headers: RequestState['req']['headers']
+  readonly requestUri: string
+  readonly httpVersion: string
   constructor(private s: RequestState) {
     const i = s.info
     this.method = i.method
@@ -185,6 +187,9 @@ class RequestFacade {
     this.rawQuery = i.rawQuery
     this.clientIp = i.clientIp
     this.headers = s.req.headers
+    this.requestUri = s.req.url ?? '/'
+    // Kong formats the version with one decimal (`HTTP/%.01f`): 1.1, 1.0, 2.0
+    this.httpVersion = s.req.httpVersion.includes('.') ? s.req.httpVersion : `${s.req.httpVersion}.0`
   }
   getHeader(name: string) {
     return first(this.headers[name.toLowerCase()])
@@ -210,9 +215,6 @@ class RequestFacade {
   }
   get rawUri() {
     return this.s.req.url ?? '/'
-  }
-  get httpVersion() {
-    return this.s.req.httpVersion
   }
   connection() {
     return connectionInfo(this.s.req)
@@ -300,6 +302,9 @@ class EntitiesFacade {
   }
   all(entity: string) {
     return this.rt.all(entity)
+  }
+  filter(entity: string, field: string, value: unknown) {
+    return this.rt.filter(entity, field, value)
   }
 }
 

@@ -41,6 +41,8 @@ export interface ChainEntry {
 /** One RouteRow per stored route object, so unchanged routes keep their identity (and compiled matchers) across rebuilds. */
 const routeRows = new WeakMap<Entity, RouteRow>()
 
+const EMPTY: readonly Entity[] = Object.freeze([])
+
 const key = (name: string, route: string | null, service: string | null, consumer: string | null) => `${name}|${route ?? ''}|${service ?? ''}|${consumer ?? ''}`
 
 export class RuntimeConfig {
@@ -241,6 +243,28 @@ export class RuntimeConfig {
       this.indexes.set(ik, idx)
     }
     return idx.get(value)
+  }
+
+  /** entity → field → value → rows; nested maps so a lookup on the request path builds no key string. */
+  private multi = new Map<string, Map<string, Map<unknown, Entity[]>>>()
+
+  /** Rows by a non-unique field (`acls.consumer`), indexed on first use; a foreign field is keyed by its id. */
+  filter(entity: string, field: string, value: unknown): readonly Entity[] {
+    let byField = this.multi.get(entity)
+    if (!byField) this.multi.set(entity, (byField = new Map()))
+    let idx = byField.get(field)
+    if (!idx) {
+      idx = new Map()
+      for (const row of this.table(entity).values()) {
+        const v = row[field]
+        const k = v !== null && typeof v === 'object' ? v.id : v
+        let list = idx.get(k)
+        if (!list) idx.set(k, (list = []))
+        list.push(row)
+      }
+      byField.set(field, idx)
+    }
+    return idx.get(value) ?? EMPTY
   }
 
   all(entity: string): readonly Entity[] {

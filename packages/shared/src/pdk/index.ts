@@ -24,6 +24,10 @@ export interface PdkRequest {
   readonly path: string
   /** Raw query string without `?` ('' when none). */
   readonly rawQuery: string
+  /** The request target exactly as the client sent it, path and query, not normalized (Kong's get_path_with_query). */
+  readonly requestUri: string
+  /** HTTP version of the client's request: `1.1`, `1.0`, `2.0`. */
+  readonly httpVersion: string
   /** The connecting peer's address (same as `ctx.client.getIp()`). */
   readonly clientIp: string
   /** Lower-cased request headers as node gives them. */
@@ -52,8 +56,6 @@ export interface PdkRequest {
   getUriCaptures(): Readonly<Record<string, string>>
   /** The raw request line target (path and query as the client sent them). */
   readonly rawUri: string
-  /** `1.1`, `1.0` (the request line's protocol version). */
-  readonly httpVersion: string
   /** The connection this request arrived on (Kong's `server_addr`, `connection`, `connection_requests`). */
   connection(): { serverAddr: string; serial: number; requests: number }
 }
@@ -119,6 +121,11 @@ export interface PdkEntities {
   find(entity: string, field: string, value: unknown): Entity | undefined
   /** All rows of one entity (do not mutate). */
   all(entity: string): readonly Entity[]
+  /**
+   * Every row whose field equals `value` (a foreign field matches on its id: `filter('acls', 'consumer', id)`),
+   * indexed on first use. The same array is returned for the same configuration, so it may key a cache.
+   */
+  filter(entity: string, field: string, value: unknown): readonly Entity[]
 }
 
 /** A bounded TTL cache shared by the plugin instances of one proxy (never store raw secrets as keys). */

@@ -6,10 +6,13 @@ import jwt from './jwt/index.ts'
 import phantomToken from './phantom-token/index.ts'
 import kongAuthIntegration from './kong-auth-integration/index.ts'
 import oauth2Introspection from './oauth2-introspection/index.ts'
+import acl from './acl/index.ts'
+import basicAuth from './basic-auth/index.ts'
 import botDetection from './bot-detection/index.ts'
 import correlationId from './correlation-id/index.ts'
 import cors from './cors/index.ts'
 import fileLog from './file-log/index.ts'
+import hmacAuth from './hmac-auth/index.ts'
 import httpLog from './http-log/index.ts'
 import ipRestriction from './ip-restriction/index.ts'
 import opentelemetry from './opentelemetry/index.ts'
@@ -30,10 +33,13 @@ export const BUNDLED_PLUGINS: PluginDef[] = [
   phantomToken,
   kongAuthIntegration,
   oauth2Introspection,
+  acl,
+  basicAuth,
   botDetection,
   correlationId,
   cors,
   fileLog,
+  hmacAuth,
   httpLog,
   ipRestriction,
   opentelemetry,

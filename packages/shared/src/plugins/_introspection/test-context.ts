@@ -60,6 +60,7 @@ export function createTestContext<C>(world: TestWorld, config: C, req: TestReque
     trace: null,
     request: {
       method: req.method ?? 'GET', scheme: 'http', tls: false, trusted: false, host: 'localhost', port: 8000, path: req.path ?? '/', rawQuery: req.query ?? '', clientIp: req.ip ?? '127.0.0.1',
+      requestUri: (req.path ?? '/') + (req.query ? `?${req.query}` : ''),
       headers,
       getHeader: (n) => headers[n.toLowerCase()],
       getHeaderValues: (n) => all[n.toLowerCase()] ?? [],
@@ -97,6 +98,7 @@ export function createTestContext<C>(world: TestWorld, config: C, req: TestReque
     entities: {
       find: (_e, f, v) => world.consumers.find((c) => (c as any)[f] === v) as any,
       all: () => world.consumers as any,
+      filter: () => [],
     },
     cache: {
       get: (k) => {

@@ -1,0 +1,53 @@
+// scrypt password hashes and the per-instance verified cache that keeps scrypt off the hot path.
+import { describe, expect, it } from 'vitest'
+import { hashPassword, isPasswordHash, verifyPassword } from './password.ts'
+import { VerifiedPasswords } from './verified.ts'
+
+describe('password hashes', () => {
+  const stored = hashPassword('s3cret ')
+
+  it('stores a salted scrypt hash in PHC form, different for the same password', () => {
+    expect(stored).toMatch(/^\$scrypt\$ln=14,r=8,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/)
+    expect(isPasswordHash(stored)).toBe(true)
+    expect(hashPassword('s3cret ')).not.toBe(stored)
+    expect(isPasswordHash('s3cret')).toBe(false)
+  })
+
+  it('verifies the exact password only (whitespace counts)', async () => {
+    expect(await verifyPassword('s3cret ', stored)).toBe(true)
+    expect(await verifyPassword('s3cret', stored)).toBe(false)
+  })
+
+  it('never verifies against a malformed or absurdly expensive hash', async () => {
+    expect(await verifyPassword('x', 'plain')).toBe(false)
+    expect(await verifyPassword('x', stored.replace('ln=14', 'ln=40'))).toBe(false)
+  })
+})
+
+describe('VerifiedPasswords', () => {
+  it('runs the verification once per key, sharing it between concurrent checks', async () => {
+    const cache = new VerifiedPasswords()
+    let runs = 0
+    const verify = async () => (runs++, true)
+    const key = VerifiedPasswords.keyOf('$hash', 'pw')
+    expect(cache.get(key)).toBeUndefined()
+    const [a, b] = await Promise.all([cache.check(key, verify), cache.check(key, verify)])
+    expect([a, b, runs]).toEqual([true, true, 1])
+    expect(cache.get(key)).toBe(true)
+  })
+
+  it('keys by stored hash and password without containing the password', () => {
+    const k = VerifiedPasswords.keyOf('$hash', 'hunter2')
+    expect(k).not.toContain('hunter2')
+    expect(k).not.toBe(VerifiedPasswords.keyOf('$other', 'hunter2'))
+    expect(k).not.toBe(VerifiedPasswords.keyOf('$hash', 'hunter3'))
+  })
+
+  it('remembers failures too and stays bounded', async () => {
+    const cache = new VerifiedPasswords(2)
+    for (const pw of ['a', 'b', 'c']) await cache.check(VerifiedPasswords.keyOf('$h', pw), async () => false)
+    expect(cache.size).toBe(2)
+    expect(cache.get(VerifiedPasswords.keyOf('$h', 'c'))).toBe(false)
+    expect(cache.get(VerifiedPasswords.keyOf('$h', 'a'))).toBeUndefined()
+  })
+})
