@@ -6,6 +6,7 @@ import jwt from './jwt/index.ts'
 import phantomToken from './phantom-token/index.ts'
 import kongAuthIntegration from './kong-auth-integration/index.ts'
 import oauth2Introspection from './oauth2-introspection/index.ts'
+import rateLimiting from './rate-limiting/index.ts'
 import type { PluginDef } from '../plugin.ts'
 
-export const BUNDLED_PLUGINS: PluginDef[] = [keyAuth, requestTermination, oauth2, jwt, phantomToken, kongAuthIntegration, oauth2Introspection]
+export const BUNDLED_PLUGINS: PluginDef[] = [keyAuth, requestTermination, oauth2, jwt, phantomToken, kongAuthIntegration, oauth2Introspection, rateLimiting]
