@@ -53,7 +53,6 @@ describe('rate-limiting (cluster policy)', () => {
     let admitted: Awaited<ReturnType<typeof get>> | undefined
     await eventually(async () => (admitted = await get(proxy(1), '/rolling')).status === 200, 5000, 'the next window on proxy B')
     expect(admitted!.headers['x-ratelimit-remaining-second']).toBe('2')
-    expect((await get(proxy(0), '/rolling')).status).not.toBe(500)
   })
 
   it('keeps separate counters per plugin scope (route) for the same client', async () => {
