@@ -55,6 +55,20 @@ async function serviceWithRoute(ctx: SetupContext, prefix: string) {
 
 const HELLO: Request = { path: '/hello' }
 
+/** rate-limiting with limits no run reaches (every request counted, none refused), per second and minute. */
+function rateLimitingRow(policy: string, config: Record<string, unknown>): Scenario {
+  return defineScenario({
+    name: `postern rate-limiting ${policy}`,
+    target: 'postern-small',
+    baseline: 'postern no plugins',
+    async setup(ctx) {
+      const service = await serviceWithRoute(ctx, `rl-${policy}`)
+      await ctx.admin.create(`/services/${service.id}/plugins`, { name: 'rate-limiting', config: { second: 1e9, minute: 1e10, ...config } })
+      return { path: `/rl-${policy}/hello` }
+    },
+  })
+}
+
 export const SCENARIOS: Scenario[] = [
   defineScenario({ name: 'direct to upstream', target: 'direct', request: HELLO }),
   defineScenario({ name: 'bare undici proxy', target: 'reference', baseline: 'direct to upstream', request: HELLO }),
@@ -80,6 +94,9 @@ export const SCENARIOS: Scenario[] = [
       return { path: '/keyauth/hello', headers: { apikey: `bench-key-${ctx.unique}` } }
     },
   }),
+  rateLimitingRow('local', { policy: 'local' }),
+  // Redis on this machine's default address, its own database; one script call per request, auto-pipelined
+  rateLimitingRow('redis', { policy: 'redis', redis: { host: '127.0.0.1', port: 6379, database: 13 } }),
   defineScenario({
     name: 'postern routes: small table',
     target: 'postern-small',
