@@ -73,9 +73,10 @@ export function freePort(): Promise<number> {
   })
 }
 
-/** A private redis-server on `port` (never the shared one), with persistence off. */
-export async function startRedis(port: number): Promise<{ proc: ChildProcess; stop(): Promise<void> }> {
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] })
+/** A private redis-server on `port` (never the shared one), with persistence off; `args` add options (TLS, users). */
+export async function startRedis(port: number, args: string[] = []): Promise<{ proc: ChildProcess; stop(): Promise<void> }> {
+  const listen = args.includes('--tls-port') ? [] : ['--port', String(port)]
+  const proc = spawn('redis-server', [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   await new Promise<void>((resolve, reject) => {
     let out = ''
     const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${out}`)), 10_000)
