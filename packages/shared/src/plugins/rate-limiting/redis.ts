@@ -1,17 +1,20 @@
-// The `redis` policy: counters in Redis shared by every proxy (Kong's policies/init.lua "redis"), one
-// script call per request for all periods (ioredis auto-pipelines concurrent requests into one write),
-// or, with `sync_rate`, local deltas flushed every `sync_rate` seconds.
+// The `redis` policy: counters in Redis shared by every proxy (Kong's policies/init.lua "redis"): one script
+// call covers every period of every request of an event-loop turn (redis-batch.ts), or, with `sync_rate`,
+// local deltas are flushed every `sync_rate` seconds.
 import { Redis } from 'ioredis'
 import type { PdkLogger } from '../../pdk/index.ts'
 import type { Period, RateLimitingConfig } from './schema.ts'
 import { SYNC_RATE_REALTIME } from './schema.ts'
 import { exceeded, logFailure, type Policy } from './policy.ts'
 import { EXPIRATION, windowStart } from './periods.ts'
+import { HitBatcher } from './redis-batch.ts'
 
 type RedisConf = RateLimitingConfig['redis']
 type Client = Redis & {
-  rlHit(numKeys: number, ...args: (string | number)[]): Promise<number[]>
+  rlHit(numKeys: number, ...args: (string | number)[]): Promise<unknown[]>
   rlFlush(numKeys: number, ...args: (string | number)[]): Promise<unknown>
+  /** Requests of one event-loop turn share one script call. */
+  batch: HitBatcher
 }
 
 // INCR every period's key, starting its TTL on first use; returns the counts before this request.
@@ -58,6 +61,7 @@ function clientFor(r: RedisConf, log: PdkLogger): Client {
   }) as Client
   c.defineCommand('rlHit', { lua: HIT })
   c.defineCommand('rlFlush', { lua: FLUSH })
+  c.batch = new HitBatcher(c)
   const key = dbKeyOf(r)
   c.on('error', (e) => logFailure(log, `redis ${key}`, 'rate-limiting: Redis connection failed', e))
   clients.set(id, c)
@@ -100,7 +104,7 @@ export function redisPolicy(pluginId: string, serviceId: string, routeId: string
         if (down) return down
         const keys = periods.map((p) => keyOf(identifier, p, windowStart(p, nowSec)))
         // Kong's realtime mode counts every request, refused ones included (the INCR is the read)
-        return c.rlHit(keys.length, ...keys, ...ttls).then((v) => v.map(Number))
+        return c.batch.hit(keys, ttls)
       },
     }
   }
@@ -159,9 +163,9 @@ export function redisPolicy(pluginId: string, serviceId: string, routeId: string
       if (missing.length) {
         const c = clientFor(r, ctx.log)
         const mkeys = missing.map((i) => keys[i])
-        const counts = await (reachable(c) ?? c.rlHit(mkeys.length, ...mkeys, ...missing.map((i) => ttls[i])))
+        const counts = await (reachable(c) ?? c.batch.hit(mkeys, missing.map((i) => ttls[i])))
         missing.forEach((i, j) => {
-          usage[i] = Number(counts[j])
+          usage[i] = counts[j]
           tables.usage.set(keys[i], usage[i])
           tables.expireAt.set(keys[i], windowStart(periods[i], nowSec) + ttls[i])
           tables.delta.set(keys[i], -1) // the INCR that read the count already counted this request
