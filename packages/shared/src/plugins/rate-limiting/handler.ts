@@ -26,7 +26,14 @@ export function compile(conf: RateLimitingConfig, instance: PluginScope = { id: 
     conf.policy === 'local' ? localPolicy(`${routeId}:${serviceId}`, periods, limits)
     : conf.policy === 'cluster' ? clusterPolicy(serviceId, routeId, periods, limits)
     : redisPolicy(instance.id, serviceId, routeId, periods, limits, conf)
-  return { conf, periods, limits, serviceId, routeId, headerName: conf.header_name?.toLowerCase() ?? null, policy }
+  return {
+    conf, periods, limits, serviceId, routeId, policy,
+    headerName: conf.header_name?.toLowerCase() ?? null,
+    windows: periods.map((p) => EXPIRATION[p]),
+    limitStrings: limits.map(String),
+    headerNames: headerNames({ periods }),
+    resetMemo: { sec: -1, period: -1, value: '' },
+  }
 }
 
 /** Kong's get_identifier: the chosen entity, or the client address when the request has none. */
@@ -53,36 +60,54 @@ function identifier(ctx: PluginContext<Compiled>): string {
   return id ?? ctx.request.clientIp
 }
 
+/** Header names of one instance, fixed at compile: per period limit and remaining, then RateLimit-*, Retry-After. */
+function headerNames(c: Pick<Compiled, 'periods'>): string[] {
+  return [...c.periods.flatMap((p) => [X_LIMIT[p], X_REMAINING[p]]), RATELIMIT_LIMIT, RATELIMIT_REMAINING, RATELIMIT_RESET, RETRY_AFTER]
+}
+
 function decide(ctx: PluginContext<Compiled>, usage: readonly number[], nowSec: number) {
   const c = ctx.config
-  const { periods, limits } = c
+  const { periods, limits, windows } = c
+  const n = periods.length
   // the last period already at its limit stops the request (Kong: `stop`)
   let stop = -1
-  for (let i = 0; i < periods.length; i++) if (limits[i] - usage[i] <= 0) stop = i
+  for (let i = 0; i < n; i++) if (limits[i] - usage[i] <= 0) stop = i
   if (!c.conf.hide_client_headers) {
-    const headers: Record<string, string> = {}
+    // values line up with c.headerNames; one array per request, read by header_filter
+    const values = new Array<string | undefined>(c.headerNames.length)
     // RateLimit-*: the period with the fewest remaining requests, the longer window on a tie
     let best = -1
     let bestRemaining = 0
-    for (let i = 0; i < periods.length; i++) {
+    for (let i = 0; i < n; i++) {
       let remaining = limits[i] - usage[i]
       if (stop === -1 || stop === i) remaining -= 1
-      remaining = Math.max(0, remaining)
-      if (best === -1 || remaining < bestRemaining || (remaining === bestRemaining && EXPIRATION[periods[i]] > EXPIRATION[periods[best]])) {
+      if (remaining < 0) remaining = 0
+      if (best === -1 || remaining < bestRemaining || (remaining === bestRemaining && windows[i] > windows[best])) {
         best = i
         bestRemaining = remaining
       }
-      headers[X_LIMIT[periods[i]]] = String(limits[i])
-      headers[X_REMAINING[periods[i]]] = String(remaining)
+      values[2 * i] = c.limitStrings[i]
+      values[2 * i + 1] = String(remaining)
     }
-    const reset = String(resetIn(periods[best], nowSec))
-    headers[RATELIMIT_LIMIT] = String(limits[best])
-    headers[RATELIMIT_REMAINING] = String(bestRemaining)
-    headers[RATELIMIT_RESET] = reset
-    if (stop !== -1) headers[RETRY_AFTER] = reset
-    ctx.shared[HEADERS_KEY] = headers
+    const reset = resetString(c, best, nowSec)
+    values[2 * n] = c.limitStrings[best]
+    values[2 * n + 1] = String(bestRemaining)
+    values[2 * n + 2] = reset
+    if (stop !== -1) values[2 * n + 3] = reset
+    ctx.shared[HEADERS_KEY] = values
   }
   if (stop !== -1) return ctx.error(c.conf.error_code, c.conf.error_message, undefined, 'rate-limiting.exceeded')
+}
+
+/** RateLimit-Reset as a string, remembered for the current second (most requests of a second share it). */
+function resetString(c: Compiled, period: number, nowSec: number): string {
+  const memo = c.resetMemo
+  if (memo.sec !== nowSec || memo.period !== period) {
+    memo.sec = nowSec
+    memo.period = period
+    memo.value = String(resetIn(c.periods[period], nowSec))
+  }
+  return memo.value
 }
 
 /** The counter store failed: serve without limiting (fault_tolerant) or answer 500, logging once per interval. */
@@ -109,8 +134,9 @@ export const handler: PluginHandler<Compiled> = {
     )
   },
   headerFilter(ctx, res) {
-    const headers = ctx.shared[HEADERS_KEY] as Record<string, string> | undefined
-    if (!headers) return
-    for (const k in headers) res.headers[k] = headers[k]
+    const values = ctx.shared[HEADERS_KEY] as (string | undefined)[] | undefined
+    if (!values) return
+    const names = ctx.config.headerNames
+    for (let i = 0; i < names.length; i++) if (values[i] !== undefined) res.headers[names[i]] = values[i]!
   },
 }

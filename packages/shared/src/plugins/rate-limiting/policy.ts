@@ -22,6 +22,12 @@ export interface Compiled {
   /** Lower-cased `header_name`. */
   headerName: string | null
   policy: Policy
+  /** Precomputed for the hot path: each period's length, limits as header values, response header names. */
+  windows: number[]
+  limitStrings: string[]
+  headerNames: string[]
+  /** The last RateLimit-Reset string, for the second and period it was computed for. */
+  resetMemo: { sec: number; period: number; value: string }
 }
 
 export const EMPTY_UUID = '00000000-0000-0000-0000-000000000000'
