@@ -57,6 +57,21 @@ async function serviceWithRoute(ctx: SetupContext, prefix: string) {
 
 const HELLO: Request = { path: '/hello' }
 
+/** rate-limiting with a per-minute limit no run reaches: every request is counted and none is refused. */
+function rateLimitingRow(policy: string, config: Record<string, unknown>, minRatio: number): Scenario {
+  return defineScenario({
+    name: `postern rate-limiting ${policy}`,
+    target: 'postern-small',
+    baseline: 'postern no plugins',
+    minRatio,
+    async setup(ctx) {
+      const service = await serviceWithRoute(ctx, `rl-${policy}`)
+      await ctx.admin.create(`/services/${service.id}/plugins`, { name: 'rate-limiting', config: { minute: 1e9, ...config } })
+      return { path: `/rl-${policy}/hello` }
+    },
+  })
+}
+
 export const SCENARIOS: Scenario[] = [
   defineScenario({ name: 'direct to upstream', target: 'direct', request: HELLO }),
   defineScenario({ name: 'bare undici proxy', target: 'reference', baseline: 'direct to upstream', request: HELLO }),
@@ -82,6 +97,9 @@ export const SCENARIOS: Scenario[] = [
       return { path: '/keyauth/hello', headers: { apikey: `bench-key-${ctx.unique}` } }
     },
   }),
+  rateLimitingRow('local', { policy: 'local' }, 0.93),
+  // Redis on this machine's default address, its own database; one script call per request, auto-pipelined
+  rateLimitingRow('redis', { policy: 'redis', redis: { host: '127.0.0.1', port: 6379, database: 13 } }, 0.75),
   defineScenario({
     // a simple (non-preflight) CORS request: origin list matched by exact entry and by regex, headers added in header_filter
     name: 'postern cors',

@@ -1,5 +1,5 @@
 // defineEntity: one declaration drives the SQLite table, validation, admin endpoints, events and kong.yml.
-import { sqliteTable, type SQLiteTableWithColumns } from 'drizzle-orm/sqlite-core'
+import { primaryKey as compositeKey, sqliteTable, type SQLiteTableWithColumns } from 'drizzle-orm/sqlite-core'
 import type { z } from 'zod'
 import { isUuid, newId, nowSeconds, randomString, type Field } from './typedefs.ts'
 import { issuesToFields } from './zod-kong.ts'
@@ -56,6 +56,8 @@ export interface EntitySpec<F extends Record<string, Field>> {
   refine?: (e: Record<string, any>, ctx: ValidationContext) => FieldErrors | null
   /** Composite uniqueness enforced by the store (plugins: name+route+service+consumer). */
   uniqueTogether?: string[]
+  /** Kong's composite `primary_key` (ratelimiting_metrics), for entities without an `id`: a real key the store upserts on. */
+  primaryKey?: string[]
   /** Fields never returned by the admin API (none in Kong's core). */
   /** Included in snapshots for the proxy and in `kong.yml` exports. */
   exportable?: boolean
@@ -77,6 +79,7 @@ export interface EntityDef<F extends Record<string, Field> = Record<string, Fiel
   refine?: EntitySpec<F>['refine']
   prepare?: EntitySpec<F>['prepare']
   uniqueTogether?: string[]
+  primaryKey?: string[]
   exportable: boolean
   adminApi: boolean
   parent?: string
@@ -114,7 +117,8 @@ export function defineEntity<F extends Record<string, Field>>(spec: EntitySpec<F
       columns[name] = c
     }
   }
-  const table = sqliteTable(spec.name, columns)
+  const pk = spec.primaryKey
+  const table = pk ? sqliteTable(spec.name, columns, (c) => [compositeKey({ columns: pk.map((f) => c[colName[f]]) as any })]) : sqliteTable(spec.name, columns)
   tables.set(spec.name, table)
 
   const def: EntityDef<F> = {
@@ -129,6 +133,7 @@ export function defineEntity<F extends Record<string, Field>>(spec: EntitySpec<F
     refine: spec.refine,
     prepare: spec.prepare,
     uniqueTogether: spec.uniqueTogether,
+    primaryKey: spec.primaryKey,
     exportable: spec.exportable ?? true,
     adminApi: spec.adminApi ?? true,
     parent: spec.parent,

@@ -4,6 +4,14 @@ import { z } from 'zod'
 import type { EntityDef } from './entity.ts'
 import type { PluginHandler } from './pdk/index.ts'
 
+/** Where a plugin instance is attached: ids, null when unscoped (a global instance has all three null). */
+export interface PluginScope {
+  id: string
+  route: string | null
+  service: string | null
+  consumer: string | null
+}
+
 export interface PluginSpec<S extends z.ZodType, C> {
   /** Kong's plugin name (`key-auth`, `jwt`). */
   name: string
@@ -19,8 +27,12 @@ export interface PluginSpec<S extends z.ZodType, C> {
   consumerScope?: boolean
   /** Default `protocols` of a new instance. */
   protocols?: readonly string[]
-  /** Turn a validated config into what the handler uses, once per instance on each runtime rebuild. */
-  compile?: (config: z.output<S>) => C
+  /**
+   * Turn a validated config into what the handler uses, once per instance on each runtime rebuild. `instance`
+   * says where the instance is attached (Kong's `conf.route_id`, `conf.service_id`, `conf.__plugin_id`); the
+   * proxy always passes it, a unit test may leave it out.
+   */
+  compile?: (config: z.output<S>, instance?: PluginScope) => C
   handler: PluginHandler<C>
   /**
    * Receives the plugin's cluster broadcasts (`{ type: 'broadcast', plugin: <name>, data }`), on every proxy:

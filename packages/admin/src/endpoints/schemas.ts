@@ -30,7 +30,8 @@ function unwrap(s: any): { s: any; def?: unknown; nullable: boolean } {
     if (d.type === 'default') {
       dflt = typeof d.defaultValue === 'function' ? d.defaultValue() : d.defaultValue
       cur = d.innerType
-    } else if (d.type === 'nullable' || d.type === 'optional') {
+    } else if (d.type === 'prefault') cur = d.innerType // a record whose fields bring their own defaults
+    else if (d.type === 'nullable' || d.type === 'optional') {
       nullable = true
       cur = d.innerType
     } else if (d.type === 'pipe') cur = d.in

@@ -89,7 +89,7 @@ export class RuntimeConfig {
       let config: unknown
       try {
         const parsed = def.schema.parse(p.config ?? {})
-        config = def.compile ? def.compile(parsed) : parsed
+        config = def.compile ? def.compile(parsed, { id: p.id, route: p.route?.id ?? null, service: p.service?.id ?? null, consumer: p.consumer?.id ?? null }) : parsed
       } catch (e) {
         log.error('plugin configuration failed to compile; instance ignored', { plugin: p.name, id: p.id, error: String(e) })
         continue

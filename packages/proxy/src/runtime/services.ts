@@ -90,4 +90,7 @@ export const noStore: PdkStore = {
   findOne: async () => undefined,
   delete: async () => {},
   update: async () => 0, deleteWhere: async () => 0,
+  incr: async () => {
+    throw new PosternError('DATABASE_ERROR', 'no runtime store configured on this proxy')
+  },
 }

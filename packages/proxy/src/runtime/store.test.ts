@@ -96,6 +96,28 @@ describe('RuntimeStore', () => {
     }
   })
 
+  it('increments a counter atomically across two stores on one file, creating it with its TTL', async () => {
+    let now = 1_000
+    const a = await open({ now: () => now })
+    const b = await open({ now: () => now }, a.path)
+    const key = { identifier: '10.0.0.1', period: 'minute', period_date: 960, service_id: 's', route_id: 'r' }
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).incr('ratelimiting_metrics', key, 'value', 1, { ttl: 60 })))
+    expect(results.sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    expect(await a.incr('ratelimiting_metrics', key, 'value', -1, { ttl: 60 })).toBe(9)
+    expect(await b.findOne('ratelimiting_metrics', key)).toMatchObject({ value: 9, purge_at: 1_060 })
+    expect(await a.incr('ratelimiting_metrics', { ...key, period: 'hour' }, 'value', 1, { ttl: 3600 })).toBe(1)
+  })
+
+  it('restarts a counter whose TTL passed before it was purged', async () => {
+    let now = 1_000
+    const s = await open({ now: () => now })
+    const key = { identifier: 'x', period: 'second', period_date: 1_000, service_id: 's', route_id: 'r' }
+    expect(await s.incr('ratelimiting_metrics', key, 'value', 3, { ttl: 1 })).toBe(3)
+    now = 1_001
+    expect(await s.incr('ratelimiting_metrics', key, 'value', 1, { ttl: 1 })).toBe(1)
+    expect(await s.findOne('ratelimiting_metrics', key)).toMatchObject({ value: 1, purge_at: 1_002 })
+  })
+
   it('refuses entities that are configuration, not runtime data', async () => {
     const s = await open()
     await expect(s.insert('consumers', { username: 'x' })).rejects.toThrow(/not runtime data/)

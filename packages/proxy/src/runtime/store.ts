@@ -96,6 +96,23 @@ export class RuntimeStore implements PdkStore {
     return this.stmt(`DELETE FROM "${def.name}" WHERE ${w.sql}`).run(...w.params).changes
   }
 
+  async incr(entity: string, key: Record<string, unknown>, field: string, by: number, opts: PdkStoreWriteOptions = {}): Promise<number> {
+    const def = this.def(entity)
+    const pk = def.primaryKey ?? Object.keys(key)
+    const value = def.columnOf(field)
+    const ttl = opts.ttl !== undefined && TTL_FIELD in def.fields
+    const cols = [...pk.map((f) => def.columnOf(f)), value, ...(ttl ? [def.columnOf(TTL_FIELD)] : [])]
+    const params = [...pk.map((f) => encode(def, def.columnOf(f), key[f])), by, ...(ttl ? [this.now() + opts.ttl!] : [])]
+    // a row past its purge_at but not yet purged counts as absent: it restarts at `by` with a fresh TTL
+    const expired = TTL_FIELD in def.fields ? `"${def.name}"."${def.columnOf(TTL_FIELD)}" <= @now` : '0'
+    const sets = [`"${value}" = CASE WHEN ${expired} THEN excluded."${value}" ELSE "${def.name}"."${value}" + excluded."${value}" END`]
+    if (TTL_FIELD in def.fields) sets.push(`"${def.columnOf(TTL_FIELD)}" = CASE WHEN ${expired} THEN excluded."${def.columnOf(TTL_FIELD)}" ELSE "${def.name}"."${def.columnOf(TTL_FIELD)}" END`)
+    const sql = `INSERT INTO "${def.name}" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ` +
+      `ON CONFLICT (${pk.map((f) => `"${def.columnOf(f)}"`).join(', ')}) DO UPDATE SET ${sets.join(', ')} RETURNING "${value}" AS v`
+    const named = TTL_FIELD in def.fields ? [{ now: this.now() }] : []
+    return (this.stmt(sql).get(...params, ...named) as { v: number }).v
+  }
+
   /** Delete rows whose TTL has passed, in bounded batches; returns how many went. */
   purge(): number {
     if (!this.ready) {

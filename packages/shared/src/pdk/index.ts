@@ -168,6 +168,13 @@ export interface PdkStore {
    * `{ id }` tells the caller that it, and no other proxy, consumed the row (single-use codes).
    */
   deleteWhere(entity: string, where: Record<string, unknown>): Promise<number>
+  /**
+   * Atomically add `by` to the integer `field` of the live row whose primary key is `key` (an entity declared
+   * with `primaryKey`), creating it with `field = by` (and `opts.ttl`) when there is none; resolves to the
+   * new value. The TTL is set on creation only, as Kong's ratelimiting_metrics upsert does. One statement
+   * (`INSERT ... ON CONFLICT DO UPDATE ... RETURNING`), so every proxy of the store counts exactly.
+   */
+  incr(entity: string, key: Record<string, unknown>, field: string, by: number, opts?: PdkStoreWriteOptions): Promise<number>
 }
 
 export interface PdkLogger {

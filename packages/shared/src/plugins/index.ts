@@ -18,6 +18,7 @@ import ipRestriction from './ip-restriction/index.ts'
 import opentelemetry from './opentelemetry/index.ts'
 import prometheus from './prometheus/index.ts'
 import proxyCache from './proxy-cache/index.ts'
+import rateLimiting from './rate-limiting/index.ts'
 import requestSizeLimiting from './request-size-limiting/index.ts'
 import requestTransformer from './request-transformer/index.ts'
 import responseTransformer from './response-transformer/index.ts'
@@ -45,6 +46,7 @@ export const BUNDLED_PLUGINS: PluginDef[] = [
   opentelemetry,
   prometheus,
   proxyCache,
+  rateLimiting,
   requestSizeLimiting,
   requestTransformer,
   responseTransformer,
