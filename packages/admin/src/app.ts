@@ -6,6 +6,7 @@ import { hostname } from 'node:os'
 import { HttpError, PosternError } from '@postern/shared'
 import { buildEntityEndpoints, registerTable } from './endpoints/generic.ts'
 import { registerSchemaEndpoints } from './endpoints/schemas.ts'
+import { addUpstreamEndpoints } from './endpoints/upstreams.ts'
 import { MAX_ARGS } from './body/decode.ts'
 import type { AdminDeps } from './endpoints/context.ts'
 import type { Logger } from '@postern/shared/logger.ts'
@@ -91,6 +92,7 @@ export function createAdminApp(deps: AdminDeps, log: Logger, extra?: (app: Hono)
   registerSchemaEndpoints(app, deps)
   extra?.(app)
   const table = buildEntityEndpoints(deps)
+  addUpstreamEndpoints(deps, table)
   app.get('/endpoints', (c) => c.json({ data: ['/', '/status', '/plugins/enabled', ...[...table.keys()].map((p) => p.replace(/:(\w+)/g, '{$1}'))].sort() }))
   registerTable(app, table)
   return app

@@ -3,6 +3,8 @@ import { services } from './services.ts'
 import { routes } from './routes.ts'
 import { consumers } from './consumers.ts'
 import { plugins } from './plugins.ts'
+import { upstreams } from './upstreams.ts'
+import { targets } from './targets.ts'
 
-export { services, routes, consumers, plugins }
-export const CORE_ENTITIES = [services, routes, consumers, plugins]
+export { services, routes, consumers, plugins, upstreams, targets }
+export const CORE_ENTITIES = [services, routes, consumers, plugins, upstreams, targets]
