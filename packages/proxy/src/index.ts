@@ -15,6 +15,7 @@ import { startStatusServer } from './status/server.ts'
 import { createProxyHandler } from './pipeline/handler.ts'
 import { trustedIps } from './pipeline/headers.ts'
 import { UpstreamPools } from './upstream/pools.ts'
+import { BalancerRegistry } from './balancer/registry.ts'
 
 export interface ProxyHandle {
   proxyPorts: number[]
@@ -33,6 +34,8 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   let current = new RuntimeConfig(state, catalogue, log)
   const cache = new TtlCache()
   const nodeId = randomUUID()
+  // balancers and their health live beside the RuntimeConfig, so a config swap keeps unchanged targets' health
+  const balancers = new BalancerRegistry({ dnsServers: settings.dnsResolver, log, report: (u) => subscriber?.reportHealth(u) })
 
   // Rebuilds are coalesced: a burst of events yields one new RuntimeConfig, swapped in one assignment.
   let scheduled = false
@@ -45,6 +48,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
     try {
       const t0 = performance.now()
       current = new RuntimeConfig(state, catalogue, log, current)
+      balancers.sync(current)
       log.debug('runtime rebuilt', { version: current.version, routes: current.router.size, ms: Math.round((performance.now() - t0) * 10) / 10 })
     } catch (e) {
       log.error('failed to build the runtime configuration; keeping the previous one', { error: String(e) })
@@ -85,7 +89,11 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
     setImmediate(rebuild)
   }
 
-  subscriber = new ClusterSubscriber({ controlPlane: settings.clusterControlPlane, token: settings.clusterToken, nodeId, state, log, onChange })
+  subscriber = new ClusterSubscriber({
+    controlPlane: settings.clusterControlPlane, token: settings.clusterToken, nodeId, state, log, onChange,
+    onHealth: (o) => balancers.override(o),
+    onConnect: () => balancers.scheduleReport(),
+  })
   const cached = readConfigCache(settings.prefix, runtimeOnly)
   if (cached) state.load(cached)
   const online = await subscriber.start()
@@ -111,7 +119,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
       server.once('error', reject)
       server.listen(l.port, l.host, () => resolve((server.address() as any).port))
     })
-    server.on('request', createProxyHandler({ runtime: () => current, pools, services, trusted }, { port, scheme: l.ssl ? 'https' : 'http' }))
+    server.on('request', createProxyHandler({ runtime: () => current, pools, balancers, services, trusted }, { port, scheme: l.ssl ? 'https' : 'http' }))
     servers.push(server)
     ;(l.ssl ? tlsPorts : proxyPorts).push(port)
   }
@@ -149,6 +157,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
             }),
         ),
       )
+      balancers.close()
       await pools.close()
       store.close()
     },

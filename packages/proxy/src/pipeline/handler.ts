@@ -6,7 +6,10 @@ import { strippedPrefix, upstreamPath } from '../router/index.ts'
 import { forward, type ForwardHooks } from '../upstream/forward.ts'
 import { KIND_RESPONSE } from '../upstream/errors.ts'
 import { newRequestId } from '../upstream/kong-errors.ts'
-import type { UpstreamPools } from '../upstream/pools.ts'
+import type { UpstreamPools, UpstreamTarget } from '../upstream/pools.ts'
+import type { BalancerRegistry } from '../balancer/registry.ts'
+import type { Attempt } from '../balancer/balancer.ts'
+import { hashInput } from '../balancer/hash-input.ts'
 import type { PluginInstance, RuntimeConfig } from '../runtime/runtime.ts'
 import { RequestState, type ProxyServices } from './context.ts'
 import { escapePath, upstreamHeaders, VIA } from './headers.ts'
@@ -15,6 +18,7 @@ import { SERVER, sendExit, sendKongError } from './respond.ts'
 export interface HandlerDeps {
   runtime(): RuntimeConfig
   pools: UpstreamPools
+  balancers: BalancerRegistry
   services: ProxyServices
   trusted(ip: string): boolean
 }
@@ -78,6 +82,20 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
 
     function proceed(s: RequestState, ran: PluginInstance[], match: typeof m, start: number): void {
       if (!service) return sendKongError(req, res, 503, 'no Service found with those values', requestId, start)
+      let target: UpstreamTarget = plan.target!
+      let picker: Attempt | undefined
+      if (plan.upstream !== null || plan.resolve) {
+        // Kong's balancer: an upstream's targets, or the A records of the service host
+        const bal = plan.upstream !== null ? deps.balancers.get(plan.upstream.id) : deps.balancers.forHost(service.host, service.port)
+        if (bal?.pending) return void bal.ready!.then(() => proceed(s, ran, match, start))
+        const hash = bal?.hashes ? hashInput(bal.upstream, { req, consumerId: s.consumer?.id ?? null, credentialId: (s.credential as any)?.id ?? null, clientIp, path, rawQuery, captures: match!.captures }) : undefined
+        picker = bal?.attempt(target, hash) ?? undefined
+        if (picker === undefined) {
+          if (plan.resolve) return sendKongError(req, res, 503, 'name resolution failed', requestId, start)
+          return sendKongError(req, res, 503, 'failure to get a peer from the ring-balancer', requestId, start)
+        }
+        target = picker.target
+      }
       const tProxy = performance.now()
       let upPath = escapePath(upstreamPath(service.path, match!, path))
       const q = s.upstreamQuery ?? rawQuery
@@ -108,7 +126,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
           return chunk
         }
       }
-      forward(deps.pools, plan.target!, { method, path: upPath, headers, body }, res, hooks).then(
+      forward(deps.pools, target, { method, path: upPath, headers, body }, res, hooks, picker).then(
         (r) => {
           if (!r.ok) {
             if (r.kind === 'aborted') return

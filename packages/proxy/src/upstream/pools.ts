@@ -11,6 +11,8 @@ export interface UpstreamTarget {
   retries: number
   /** Kong's service `tls_verify`; null/undefined = Kong's global default, which is *off*. */
   tlsVerify?: boolean | null
+  /** TLS server name when `host` is an address the balancer resolved from a name. */
+  servername?: string
 }
 
 export interface UpstreamPoolsOptions {
@@ -79,11 +81,12 @@ export class UpstreamPools {
         timeout: t.connectTimeout,
         // Kong does not verify upstream certificates unless tls_verify is set.
         rejectUnauthorized: t.tlsVerify === true,
+        ...(t.servername !== undefined && t.protocol === 'https' ? { servername: t.servername } : {}),
       },
     })
   }
 }
 
 function poolKey(t: UpstreamTarget): string {
-  return `${t.protocol}://${t.host}:${t.port}|${t.connectTimeout}|${t.readTimeout}|${t.writeTimeout}|${t.tlsVerify === true ? 1 : 0}`
+  return `${t.protocol}://${t.host}:${t.port}|${t.connectTimeout}|${t.readTimeout}|${t.writeTimeout}|${t.tlsVerify === true ? 1 : 0}|${t.servername ?? ''}`
 }

@@ -52,6 +52,8 @@ const settingsSchema = z.object({
   KONG_PLUGINS: z.string().default('bundled'),
   KONG_LOG_LEVEL: z.enum(['debug', 'info', 'notice', 'warn', 'error', 'crit']).default('notice'),
   KONG_TRUSTED_IPS: z.string().default(''),
+  // Kong's dns_resolver: comma-separated name servers (`ip[:port]`, port 53 when omitted); empty = the system's
+  KONG_DNS_RESOLVER: z.string().default(''),
   KONG_SSL_CERT: z.string().optional(),
   KONG_SSL_CERT_KEY: z.string().optional(),
   KONG_NGINX_ADMIN_CLIENT_MAX_BODY_SIZE: z.string().default('10m'),
@@ -72,11 +74,20 @@ export type Settings = {
   plugins: string[]
   logLevel: string
   trustedIps: string[]
+  /** `ip:port` name servers for targets and service hosts (KONG_DNS_RESOLVER); empty = the system's. */
+  dnsResolver: string[]
   sslCert?: string
   sslCertKey?: string
   adminMaxBody: number
   /** SQLite file holding runtime data shared by every proxy (`<prefix>/postern.db` by default). */
   storePath: string
+}
+
+/** `ip` → `ip:53`, `v6` → `[v6]:53`; a given port is kept. */
+function withDnsPort(server: string): string {
+  if (server.startsWith('[')) return /\]:\d+$/.test(server) ? server : `${server}:53`
+  if (server.includes(':') && server.indexOf(':') !== server.lastIndexOf(':')) return `[${server}]:53`
+  return server.includes(':') ? server : `${server}:53`
 }
 
 function parseSize(s: string): number {
@@ -106,6 +117,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     plugins: s.KONG_PLUGINS.split(',').map((p) => p.trim()).filter(Boolean),
     logLevel: s.KONG_LOG_LEVEL,
     trustedIps: s.KONG_TRUSTED_IPS.split(',').map((p) => p.trim()).filter(Boolean),
+    dnsResolver: s.KONG_DNS_RESOLVER.split(',').map((p) => p.trim()).filter(Boolean).map(withDnsPort),
     sslCert: s.KONG_SSL_CERT,
     sslCertKey: s.KONG_SSL_CERT_KEY,
     adminMaxBody: parseSize(s.KONG_NGINX_ADMIN_CLIENT_MAX_BODY_SIZE),

@@ -1,0 +1,148 @@
+// Load balancing over an upstream's targets, black-box: weighted round-robin, weight 0, consistent hashing,
+// least-connections, retries to another target, admin-set health and the all-down 503.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startGateway } from '../support/processes.ts'
+import { AdminClient } from '../support/admin-client.ts'
+import type { NamedUpstream } from '../fixtures/named-upstream.ts'
+import { balanced, hit, servers, spread, until } from './support.ts'
+
+let gw: Awaited<ReturnType<typeof startGateway>>
+let api: AdminClient
+const all: NamedUpstream[] = []
+
+beforeAll(async () => {
+  gw = await startGateway()
+  api = new AdminClient(gw.admin.url)
+})
+afterAll(async () => {
+  await Promise.all(all.map((s) => s.stop()))
+  await gw?.stop()
+})
+
+async function make(n: number, prefix: string) {
+  const s = await servers(n, prefix)
+  all.push(...s)
+  return s
+}
+
+describe('round-robin', () => {
+  it('spreads requests by weight within a tolerance', async () => {
+    const s = await make(3, 'rr')
+    await balanced(api, gw.proxy, 'rr.test', s, {}, [100, 200, 100])
+    const got = await spread(gw.proxy, '/rr.test', 200)
+    // smooth weighted round-robin is deterministic: 1:2:1 of 200 exactly, allow a small slack anyway
+    expect(got.rr0).toBeGreaterThanOrEqual(45)
+    expect(got.rr0).toBeLessThanOrEqual(55)
+    expect(got.rr1).toBeGreaterThanOrEqual(95)
+    expect(got.rr1).toBeLessThanOrEqual(105)
+    expect(got.rr2).toBeGreaterThanOrEqual(45)
+    expect(got.rr2).toBeLessThanOrEqual(55)
+  })
+
+  it('sends nothing to a target of weight 0', async () => {
+    const s = await make(2, 'w0-')
+    await balanced(api, gw.proxy, 'w0.test', s, {}, [100, 0])
+    const got = await spread(gw.proxy, '/w0.test', 20)
+    expect(got).toEqual({ 'w0-0': 20 })
+    expect(s[1].hits).toBe(0)
+  })
+
+  it('sends the service host as Host, or the upstream host_header when set', async () => {
+    const s = await make(1, 'hh')
+    await balanced(api, gw.proxy, 'hh.test', s, { host_header: 'backend.example:8080' })
+    const r = await hit(gw.proxy, '/hh.test/x')
+    expect(r.status).toBe(200)
+    expect(r.body.host).toBe('backend.example:8080')
+  })
+})
+
+describe('consistent hashing', () => {
+  it('keeps most keys on their target when a target is added', async () => {
+    const s = await make(4, 'ch')
+    await balanced(api, gw.proxy, 'ch.test', s.slice(0, 3), { hash_on: 'header', hash_on_header: 'x-user' })
+    const before = new Map<string, string>()
+    for (let i = 0; i < 120; i++) {
+      const r = await hit(gw.proxy, '/ch.test', { 'x-user': `user-${i}` })
+      before.set(`user-${i}`, r.name!)
+    }
+    // the same key always lands on the same target
+    for (let i = 0; i < 10; i++) expect((await hit(gw.proxy, '/ch.test', { 'x-user': `user-${i}` })).name).toBe(before.get(`user-${i}`))
+    expect(new Set(before.values()).size).toBe(3)
+    const t = await api.post('/upstreams/ch.test/targets', { target: `127.0.0.1:${s[3].port}` })
+    await until(async () => (await hit(gw.proxy, '/ch.test', { 'x-user': 'probe' })) && s[3].hits > 0 || (await spreadKeys()).has('ch3'), 15_000, 'new target in use')
+    let moved = 0
+    for (const [k, name] of before) {
+      const r = await hit(gw.proxy, '/ch.test', { 'x-user': k })
+      if (r.name !== name) {
+        moved++
+        // a key that moves, moves to the new target
+        expect(r.name).toBe('ch3')
+      }
+    }
+    expect(t.status).toBe(201)
+    // ideal is 1/4 of the keys; well under half must stay put
+    expect(moved).toBeGreaterThan(0)
+    expect(moved).toBeLessThan(60)
+
+    async function spreadKeys() {
+      const names = new Set<string>()
+      for (let i = 0; i < 40; i++) names.add((await hit(gw.proxy, '/ch.test', { 'x-user': `k${i}` })).name!)
+      return names
+    }
+  })
+})
+
+describe('least-connections', () => {
+  it('sends fewer requests to a slow target', async () => {
+    const s = await make(2, 'lc')
+    s[0].delayMs = 400
+    await balanced(api, gw.proxy, 'lc.test', s, { algorithm: 'least-connections' })
+    // 40 concurrent requests, in waves of 8: the slow target keeps its connections longer, so it gets fewer
+    for (let wave = 0; wave < 5; wave++) await Promise.all(Array.from({ length: 8 }, () => hit(gw.proxy, '/lc.test')))
+    expect(s[0].hits + s[1].hits).toBe(40)
+    expect(s[1].hits).toBeGreaterThan(s[0].hits * 2)
+  })
+})
+
+describe('retries and health', () => {
+  it('retries a failed connection on another target', async () => {
+    const s = await make(2, 're')
+    await balanced(api, gw.proxy, 're.test', s)
+    await s[0].stop()
+    const got = await spread(gw.proxy, '/re.test', 10)
+    expect(got).toEqual({ re1: 10 })
+  })
+
+  it('takes a target out and back in when the admin sets its health, and says so in /health', async () => {
+    const s = await make(2, 'ah')
+    await balanced(api, gw.proxy, 'ah.test', s, { healthchecks: { passive: { unhealthy: { http_failures: 3 } } } })
+    const target = `127.0.0.1:${s[0].port}`
+    expect((await api.put(`/upstreams/ah.test/targets/${target}/unhealthy`, {})).status).toBe(204)
+    await until(async () => {
+      const got = await spread(gw.proxy, '/ah.test', 6)
+      return got['ah1'] === 6
+    }, 10_000, 'target out')
+    const h = await until(async () => {
+      const r = await api.get('/upstreams/ah.test/health')
+      const t = r.body.data.find((x: any) => x.target === target)
+      return t?.health === 'UNHEALTHY' ? r.body : null
+    }, 10_000, 'health reported')
+    expect(h.node_id).toEqual(expect.any(String))
+    const t0 = h.data.find((x: any) => x.target === target)
+    expect(t0.data.addresses).toEqual([{ ip: '127.0.0.1', port: s[0].port, health: 'UNHEALTHY', weight: 100 }])
+    expect(h.data.find((x: any) => x.target === `127.0.0.1:${s[1].port}`).health).toBe('HEALTHY')
+    expect((await api.put(`/upstreams/ah.test/targets/${target}/healthy`, {})).status).toBe(204)
+    await until(async () => (await spread(gw.proxy, '/ah.test', 6))['ah0'] === 3, 10_000, 'target back')
+  })
+
+  it("answers 503 with Kong's body when every target is unhealthy", async () => {
+    const s = await make(2, 'ad')
+    await balanced(api, gw.proxy, 'ad.test', s)
+    for (const x of s) expect((await api.put(`/upstreams/ad.test/targets/127.0.0.1:${x.port}/unhealthy`, {})).status).toBe(204)
+    const r = await until(async () => {
+      const x = await hit(gw.proxy, '/ad.test')
+      return x.status === 503 ? x : null
+    }, 10_000, '503')
+    expect(r.body).toEqual({ message: 'failure to get a peer from the ring-balancer', request_id: expect.any(String) })
+  })
+})
