@@ -39,20 +39,22 @@ export class RoundRobin implements Algorithm {
 }
 
 /**
- * A ring of `slots` points shared out by weight; each peer's points sit at crc32(`key#i`), so adding a peer
- * only moves the keys that land on its points or on the points the others give up.
+ * A hash ring: each peer owns a number of points set by its own weight and the upstream's `slots` (160 for
+ * weight 100 at the default 10000 slots), at crc32(`key#i`). A peer's points never depend on the others, so
+ * adding a peer moves only the keys that now land on its points, and each of them moves to the new peer.
  */
+const MAX_POINTS = 4096
+
 export class HashRing implements Algorithm {
   private points: Uint32Array
   private owners: Peer[]
   readonly fallback = new RoundRobin()
 
   constructor(peers: readonly Peer[], slots: number) {
-    const total = peers.reduce((n, p) => n + p.weight, 0)
     const list: Array<[number, Peer]> = []
     for (const p of peers) {
       if (p.weight <= 0) continue
-      const n = Math.max(1, Math.round((slots * p.weight) / total))
+      const n = Math.min(MAX_POINTS, Math.max(1, Math.round((p.weight * slots) / 6250)))
       for (let i = 0; i < n; i++) list.push([crc32(`${p.key}#${i}`), p])
     }
     list.sort((a, b) => a[0] - b[0])
