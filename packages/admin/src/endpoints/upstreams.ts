@@ -96,8 +96,10 @@ export function addUpstreamEndpoints(deps: AdminDeps, table: EndpointTable): voi
 
 /** Kong's page_for_upstream_with_health: a target is HEALTHY if any address is; missing from the balancer = DNS_ERROR. */
 function withHealth(t: Entity, seen: Map<string, TargetHealth>, using: boolean): Entity {
+  // no proxy reported this upstream (Kong: no balancer yet): the target as stored, without health
+  if (seen.size === 0) return t
   const th = seen.get(t.target)
-  if (!th || th.addresses.length === 0) return { ...t, health: seen.size || !using ? 'DNS_ERROR' : 'HEALTHCHECKS_OFF' }
+  if (!th || th.addresses.length === 0) return { ...t, health: 'DNS_ERROR' }
   const addresses = th.addresses.map((a) => ({ ...a, health: using && t.weight > 0 ? a.health : 'HEALTHCHECKS_OFF' }))
   let health = 'HEALTHCHECKS_OFF'
   for (const a of addresses) {
