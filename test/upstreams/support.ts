@@ -42,12 +42,12 @@ export async function spread(proxy: ProxyProc, path: string, n: number): Promise
 }
 
 /** Poll until `check` returns a truthy value (or throw with the last value after `ms`). */
-export async function until<T>(check: () => Promise<T>, ms = 15_000, label = 'condition'): Promise<T> {
+export async function until<T>(check: () => Promise<T>, ms = 15_000, label = 'condition'): Promise<NonNullable<T>> {
   const end = Date.now() + ms
   let last: T | undefined
   while (Date.now() < end) {
     last = await check()
-    if (last) return last
+    if (last) return last as NonNullable<T>
     await new Promise((r) => setTimeout(r, 100))
   }
   throw new Error(`${label} not met in ${ms} ms; last: ${JSON.stringify(last)}`)
