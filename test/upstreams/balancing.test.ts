@@ -102,6 +102,25 @@ describe('least-connections', () => {
   })
 })
 
+describe('config changes', () => {
+  it('finishes in-flight requests while targets are added, reweighted and removed', async () => {
+    const s = await make(3, 'cc')
+    s[0].delayMs = 1500
+    await balanced(api, gw.proxy, 'cc.test', s.slice(0, 1))
+    const inflight = hit(gw.proxy, '/cc.test')
+    await until(async () => s[0].hits > 0, 5000, 'request reached the upstream')
+    const add = await api.post('/upstreams/cc.test/targets', { target: `127.0.0.1:${s[1].port}` })
+    await api.patch(`/upstreams/cc.test/targets/127.0.0.1:${s[0].port}`, { weight: 5 })
+    const del = await api.delete(`/upstreams/cc.test/targets/127.0.0.1:${s[0].port}`)
+    expect(add.status).toBe(201)
+    await waitForVersion(gw.proxy, Number(del.headers.get('x-postern-config-version')))
+    const r = await inflight
+    expect(r.status).toBe(200)
+    expect(r.name).toBe('cc0')
+    expect(await spread(gw.proxy, '/cc.test', 4)).toEqual({ cc1: 4 })
+  })
+})
+
 describe('retries and health', () => {
   it('retries a failed connection on another target', async () => {
     const s = await make(2, 're')

@@ -80,6 +80,18 @@ export class BalancerRegistry {
       for (const k of [...this.health.keys()]) if (k.startsWith(`${id}|`)) this.health.delete(k)
     }
     if (touched) this.scheduleReport()
+    if (this.byHost.size > 0) this.dropUnusedHosts(rt)
+  }
+
+  /** Stop resolving service hosts no service names any more. */
+  private dropUnusedHosts(rt: RuntimeConfig): void {
+    const used = new Set<string>()
+    for (const svc of rt.services.values()) used.add(`${svc.host}:${svc.port}`)
+    for (const [key, b] of this.byHost) {
+      if (used.has(key)) continue
+      b.close()
+      this.byHost.delete(key)
+    }
   }
 
   get(upstreamId: string): UpstreamBalancer | undefined {
