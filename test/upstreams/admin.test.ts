@@ -128,7 +128,13 @@ describe('targets', () => {
     expect(r.body).toMatchObject({ next: null, node_id: expect.any(String) })
     expect(r.body.data.map((t: any) => t.target)).toEqual(['h.test:8000'])
     expect((await admin().get('/upstreams/nope.test/health')).status).toBe(404)
+    // setting health needs health checks on the upstream, as Kong's post_health
+    const off = await admin().put('/upstreams/t8.test/targets/h.test:8000/unhealthy', {})
+    expect(off.status).toBe(400)
+    expect(off.body).toEqual({ message: 'no healthchecker found for t8.test' })
+    await admin().patch('/upstreams/t8.test', { healthchecks: { passive: { unhealthy: { tcp_failures: 1 } } } })
     expect((await admin().put('/upstreams/t8.test/targets/h.test:8000/unhealthy', {})).status).toBe(204)
+    expect((await admin().put('/upstreams/t8.test/targets/h.test:8000/127.0.0.1:8000/healthy', {})).status).toBe(204)
     expect((await admin().put('/upstreams/t8.test/targets/zz.test:1/unhealthy', {})).status).toBe(404)
   })
 })

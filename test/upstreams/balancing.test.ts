@@ -154,7 +154,7 @@ describe('retries and health', () => {
 
   it("answers 503 with Kong's body when every target is unhealthy", async () => {
     const s = await make(2, 'ad')
-    await balanced(api, gw.proxy, 'ad.test', s)
+    await balanced(api, gw.proxy, 'ad.test', s, { healthchecks: { passive: { unhealthy: { tcp_failures: 2 } } } })
     for (const x of s) expect((await api.put(`/upstreams/ad.test/targets/127.0.0.1:${x.port}/unhealthy`, {})).status).toBe(204)
     const r = await until(async () => {
       const x = await hit(gw.proxy, '/ad.test')

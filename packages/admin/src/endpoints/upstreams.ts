@@ -73,6 +73,8 @@ export function addUpstreamEndpoints(deps: AdminDeps, table: EndpointTable): voi
     const t = loadTarget(c, u)
     const address = c.req.param('address') ? decodeURIComponent(c.req.param('address')!) : null
     if (address !== null && formatTarget(address) === null) throw new HttpError(400, `invalid address: ${address}`)
+    // Kong's post_health: only an upstream with health checks has a healthchecker to set
+    if (!usesHealthchecks(u.healthchecks as Healthchecks)) throw new HttpError(400, `no healthchecker found for ${u.name}`)
     deps.cluster?.postHealth({ upstream_id: u.id, target: t.target, address: address && formatTarget(address), healthy })
     return c.body(null, 204)
   }

@@ -14,6 +14,8 @@ export class ActiveChecker {
 
   constructor(private bal: UpstreamBalancer) {
     const a = bal.checks.active
+    // Kong's create_healthchecker: the http subsystem runs no active checks of type tcp
+    if (a.type === 'tcp') return
     if (a.healthy.interval > 0) this.every(a.healthy.interval, true)
     if (a.unhealthy.interval > 0) this.every(a.unhealthy.interval, false)
   }
