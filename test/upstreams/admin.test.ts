@@ -51,6 +51,16 @@ describe('upstreams', () => {
     expect(r.body.fields.healthchecks.active.concurrency).toBe('value should be between 1 and 2147483648')
   })
 
+  it('describes both entities under /schemas and lists their endpoints', async () => {
+    const u = await admin().get('/schemas/upstreams')
+    expect(u.status).toBe(200)
+    expect(JSON.stringify(u.body)).toContain('"algorithm"')
+    expect((await admin().get('/schemas/targets')).status).toBe(200)
+    const e = (await admin().get('/endpoints')).body.data
+    for (const path of ['/upstreams/{parent}/health', '/upstreams/{parent}/targets/{key}/healthy', '/upstreams/{parent}/targets/{key}/{address}/unhealthy', '/targets/{key}'])
+      expect(e).toContain(path)
+  })
+
   it('merges a PATCH of healthchecks into the stored record', async () => {
     await admin().post('/upstreams', { name: 'patch.test' })
     const r = await admin().patch('/upstreams/patch.test', { healthchecks: { active: { healthy: { interval: 5 } } } })

@@ -86,6 +86,23 @@ describe('consistent hashing', () => {
   })
 })
 
+describe('hashing on a cookie', () => {
+  it('hands out a hash cookie when the client has none, and the cookie keeps the client on one target', async () => {
+    const s = await make(3, 'ck')
+    await balanced(api, gw.proxy, 'ck.test', s, { hash_on: 'cookie', hash_on_cookie: 'lb', hash_on_cookie_path: '/ck.test' })
+    const first = await fetch(`${gw.proxy.url}/ck.test`)
+    const cookie = first.headers.get('set-cookie')!
+    expect(cookie).toMatch(/^lb=[0-9a-f-]{36}; Path=\/ck\.test; Same-Site=Lax; HttpOnly$/)
+    const name = first.headers.get('x-upstream')
+    const value = cookie.split(';')[0]
+    for (let i = 0; i < 8; i++) {
+      const r = await fetch(`${gw.proxy.url}/ck.test`, { headers: { cookie: value } })
+      expect(r.headers.get('x-upstream')).toBe(name)
+      expect(r.headers.get('set-cookie')).toBe(null)
+    }
+  })
+})
+
 describe('least-connections', () => {
   it('sends fewer requests to a slow target', async () => {
     const s = await make(2, 'lc')

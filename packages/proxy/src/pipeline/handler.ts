@@ -1,6 +1,7 @@
 // The proxy request path: route → access phases (descending priority) → forward with undici →
 // header/body filters → log. Gateway-made answers use Kong's bodies and headers.
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { randomUUID } from 'node:crypto'
 import { normalizePath, type Exit } from '@postern/shared'
 import { strippedPrefix, upstreamPath } from '../router/index.ts'
 import { forward, type ForwardHooks } from '../upstream/forward.ts'
@@ -84,11 +85,17 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
       if (!service) return sendKongError(req, res, 503, 'no Service found with those values', requestId, start)
       let target: UpstreamTarget = plan.target!
       let picker: Attempt | undefined
+      let hashCookie: string | undefined
       if (plan.upstream !== null || plan.resolve) {
         // Kong's balancer: an upstream's targets, or the A records of the service host
         const bal = plan.upstream !== null ? deps.balancers.get(plan.upstream.id) : deps.balancers.forHost(service.host, service.port)
         if (bal?.pending) return void bal.ready!.then(() => proceed(s, ran, match, start))
-        const hash = bal?.hashes ? hashInput(bal.upstream, { req, consumerId: s.consumer?.id ?? null, credentialId: (s.credential as any)?.id ?? null, clientIp, path, rawQuery, captures: match!.captures }) : undefined
+        let hash = bal?.hashes ? hashInput(bal.upstream, { req, consumerId: s.consumer?.id ?? null, credentialId: (s.credential as any)?.id ?? null, clientIp, path, rawQuery, captures: match!.captures }) : undefined
+        if (hash === undefined && bal?.hashes && bal.upstream.hash_on === 'cookie') {
+          // Kong: no hash cookie yet, so one is made up, hashed, and handed to the client
+          hash = randomUUID()
+          hashCookie = `${bal.upstream.hash_on_cookie}=${hash}; Path=${bal.upstream.hash_on_cookie_path ?? '/'}; Same-Site=Lax; HttpOnly`
+        }
         picker = bal?.attempt(target, hash) ?? undefined
         if (picker === undefined) {
           if (plan.resolve) return sendKongError(req, res, 503, 'name resolution failed', requestId, start)
@@ -116,6 +123,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
           h['x-kong-request-id'] = requestId
           h.via = h.via ? `${h.via}, ${VIA}` : VIA
           if (!h.server) h.server = SERVER
+          if (hashCookie !== undefined) addCookie(h, hashCookie)
           return filters ? filters(status, h) : status
         },
       }
@@ -165,6 +173,15 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
       }
     }
   }
+}
+
+/** Kong's balancer set_cookie: replaces a Set-Cookie of the same name, or adds one. */
+function addCookie(h: Record<string, string | string[]>, cookie: string): void {
+  const prefix = cookie.slice(0, cookie.indexOf('=') + 1)
+  const cur = h['set-cookie']
+  const list = cur === undefined ? [] : Array.isArray(cur) ? cur.filter((c) => !c.startsWith(prefix)) : cur.startsWith(prefix) ? [] : [cur]
+  list.push(cookie)
+  h['set-cookie'] = list
 }
 
 type AccessOutcome = { ran: PluginInstance[]; exit?: Exit }
