@@ -2,7 +2,7 @@
 // circuit breaker on real traffic) take out a failing one, and unchanged targets keep their health across
 // config changes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startGateway, waitForVersion } from '../support/processes.ts'
+import { startGateway, startProxy, waitForVersion } from '../support/processes.ts'
 import { AdminClient } from '../support/admin-client.ts'
 import type { NamedUpstream } from '../fixtures/named-upstream.ts'
 import { balanced, hit, servers, spread, until } from './support.ts'
@@ -79,6 +79,28 @@ describe('passive health checks', () => {
     expect(first.pa1).toBe(8)
     expect(await spread(gw.proxy, '/pa.test', 6)).toEqual({ pa1: 6 })
     expect(await until(() => healthOf('pa.test', `127.0.0.1:${s[0].port}`), 10_000, 'report')).toBe('UNHEALTHY')
+  })
+
+  it("shows in /health what any proxy sees: a target one proxy took out is UNHEALTHY, and HEALTHY again when that proxy leaves", async () => {
+    const s = await make(2, 'mp')
+    const other = await startProxy({ clusterPort: gw.admin.clusterPort })
+    try {
+      const { upstream } = await balanced(api, gw.proxy, 'mp.test', s, { healthchecks: { passive: { unhealthy: { http_failures: 1 } } } })
+      await waitForVersion(other, (await api.get('/status')).body.configuration_version)
+      const target = `127.0.0.1:${s[0].port}`
+      // only the second proxy sees the 500
+      s[0].status = 500
+      await until(async () => (await fetch(`${other.url}/mp.test`)).headers.get('x-upstream') === 'mp0', 5000, '500 seen by the second proxy')
+      s[0].status = 200
+      expect(await until(async () => (await healthOf('mp.test', target)) === 'UNHEALTHY', 10_000, 'aggregated')).toBe(true)
+      // the first proxy still sends it traffic
+      expect(await spread(gw.proxy, '/mp.test', 4)).toEqual({ mp0: 2, mp1: 2 })
+      await other.stop()
+      expect(await until(async () => (await healthOf('mp.test', target)) === 'HEALTHY', 10_000, 'after the proxy left')).toBe(true)
+      expect(upstream.name).toBe('mp.test')
+    } finally {
+      await other.stop()
+    }
   })
 
   it('keeps the health of unchanged targets when another target is added', async () => {
