@@ -68,6 +68,7 @@ export class BalancerRegistry {
       this.rows.set(u.id, { upstream: u, targets })
       this.checkers.get(u.id)?.stop()
       this.checkers.set(u.id, new ActiveChecker(bal))
+      this.forgetHealth(u.id, bal)
     }
     for (const id of [...this.byUpstream.keys()]) {
       if (rt.table('upstreams').has(id)) continue
@@ -77,7 +78,7 @@ export class BalancerRegistry {
       this.byUpstream.delete(id)
       this.checkers.delete(id)
       this.rows.delete(id)
-      for (const k of [...this.health.keys()]) if (k.startsWith(`${id}|`)) this.health.delete(k)
+      this.forgetHealth(id)
     }
     if (touched) this.scheduleReport()
     if (this.byHost.size > 0) this.dropUnusedHosts(rt)
@@ -92,6 +93,12 @@ export class BalancerRegistry {
       b.close()
       this.byHost.delete(key)
     }
+  }
+
+  /** Drop the health of addresses the upstream no longer has (a target added back later starts healthy, as in Kong). */
+  private forgetHealth(upstreamId: string, bal?: UpstreamBalancer): void {
+    const keep = new Set(bal?.peers.map((a) => `${upstreamId}|${a.ip}:${a.port}`))
+    for (const k of [...this.health.keys()]) if (k.startsWith(`${upstreamId}|`) && !keep.has(k)) this.health.delete(k)
   }
 
   get(upstreamId: string): UpstreamBalancer | undefined {
