@@ -179,4 +179,14 @@ describe('retries and health', () => {
     }, 10_000, '503')
     expect(r.body).toEqual({ message: 'failure to get a peer from the ring-balancer', request_id: expect.any(String) })
   })
+
+  it('answers 503 while less than healthchecks.threshold percent of the weight is healthy', async () => {
+    const s = await make(2, 'th')
+    await balanced(api, gw.proxy, 'th.test', s, { healthchecks: { threshold: 60, passive: { unhealthy: { tcp_failures: 2 } } } })
+    expect((await hit(gw.proxy, '/th.test')).status).toBe(200)
+    expect((await api.put(`/upstreams/th.test/targets/127.0.0.1:${s[0].port}/unhealthy`, {})).status).toBe(204)
+    await until(async () => (await hit(gw.proxy, '/th.test')).status === 503, 10_000, '503 below the threshold')
+    expect((await api.put(`/upstreams/th.test/targets/127.0.0.1:${s[0].port}/healthy`, {})).status).toBe(204)
+    await until(async () => (await hit(gw.proxy, '/th.test')).status === 200, 10_000, 'back above the threshold')
+  })
 })

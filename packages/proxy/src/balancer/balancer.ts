@@ -136,8 +136,20 @@ export class UpstreamBalancer {
 
   /** Start a request: the first peer, or null when none is usable (Kong's 503 from the ring-balancer). */
   attempt(tpl: UpstreamTarget, hash: string | undefined): Attempt | null {
+    if (this.checks.threshold > 0 && !this.aboveThreshold()) return null
     const p = this.pick(hash, null)
     return p === null ? null : new Attempt(this, tpl, hash, p)
+  }
+
+  /** Kong's healthchecks.threshold: the balancer is down while less than that percentage of its weight is healthy. */
+  private aboveThreshold(): boolean {
+    let total = 0
+    let healthy = 0
+    for (const p of this.peers) {
+      total += p.weight
+      if (p.health.healthy) healthy += p.weight
+    }
+    return total > 0 && (healthy * 100) / total >= this.checks.threshold
   }
 
   /** Feed one response into passive health and latency. */
