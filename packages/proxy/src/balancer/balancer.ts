@@ -1,5 +1,6 @@
 // One upstream's balancer: its targets resolved to addresses, the algorithm over them, and per-request
 // attempts (the forwarder's peer picker) that feed passive health, connection counts and latency back.
+import { isIP } from 'node:net'
 import { splitTarget, type Entity, type Healthchecks } from '@postern/shared'
 import type { UpstreamTarget } from '../upstream/pools.ts'
 import type { UpstreamErrorKind } from '../upstream/errors.ts'
@@ -31,7 +32,8 @@ export class Address implements Peer {
   targetFor(tpl: UpstreamTarget): UpstreamTarget {
     let t = this.byTemplate.get(tpl)
     if (!t) {
-      t = { ...tpl, host: this.ip, port: this.port, servername: this.target.host }
+      // SNI is the name the target was given (none for an IP address: RFC 6066 forbids it)
+      t = { ...tpl, host: this.ip, port: this.port, servername: isIP(this.target.host) ? undefined : this.target.host }
       this.byTemplate.set(tpl, t)
     }
     return t
