@@ -44,6 +44,8 @@ export class Address implements Peer {
 export class TargetState {
   addresses: Address[] = []
   dns = 'OK'
+  /** DNS (or the hosts file, or an IP literal) has answered at least once. */
+  answered = false
   weight: number
   readonly host: string
   readonly port: number
@@ -91,6 +93,8 @@ export class UpstreamBalancer {
       this.targets.set(row.target, ts)
     }
     for (const [key, ts] of previous?.targets ?? []) if (!this.targets.has(key)) ts.unwatch()
+    // a request waits for the first DNS answer of every target (reused ones may still be waiting too)
+    if ([...this.targets.values()].some((t) => !t.answered || !previous?.targets.has(t.target))) this.ready = new Promise((r) => (this.readyResolve = r))
     for (const ts of this.targets.values()) if (!previous?.targets.has(ts.target)) this.watch(ts)
     this.rebuild()
   }
@@ -105,9 +109,9 @@ export class UpstreamBalancer {
   }
 
   private watch(ts: TargetState): void {
-    if (!this.ready) this.ready = new Promise((r) => (this.readyResolve = r))
     ts.unwatch = this.deps.dns.watch(ts.host, (ips, error) => {
       const bal = ts.owner!
+      ts.answered = true
       const old = new Map(ts.addresses.map((a) => [a.ip, a]))
       ts.dns = error ? ERROR_DNS : 'OK'
       ts.addresses = ips.map((ip) => old.get(ip) ?? new Address(ts, ip, ts.port, bal.deps.healthOf(bal.upstream.id, `${ip}:${ts.port}`)))
@@ -120,7 +124,7 @@ export class UpstreamBalancer {
   rebuild(): void {
     this.peers = [...this.targets.values()].flatMap((t) => t.addresses)
     if (this.hashes) this.algorithm = new HashRing(this.peers, this.upstream.slots ?? 10000)
-    if (this.readyResolve && [...this.targets.values()].every((t) => t.addresses.length > 0 || t.dns !== 'OK')) {
+    if (this.readyResolve && [...this.targets.values()].every((t) => t.answered)) {
       this.readyResolve()
       this.readyResolve = null
       this.ready = null
