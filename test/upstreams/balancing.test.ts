@@ -1,10 +1,13 @@
 // Load balancing over an upstream's targets, black-box: weighted round-robin, weight 0, consistent hashing,
 // least-connections, retries to another target, admin-set health and the all-down 503.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startGateway, waitForVersion } from '../support/processes.ts'
 import { AdminClient } from '../support/admin-client.ts'
 import type { NamedUpstream } from '../fixtures/named-upstream.ts'
 import { balanced, hit, servers, spread, until } from './support.ts'
+
+// each test polls with deadlines of its own; a loaded shared machine may need more than the default 30 s
+vi.setConfig({ testTimeout: 90_000 })
 
 let gw: Awaited<ReturnType<typeof startGateway>>
 let api: AdminClient
@@ -29,14 +32,14 @@ describe('round-robin', () => {
   it('spreads requests by weight within a tolerance', async () => {
     const s = await make(3, 'rr')
     await balanced(api, gw.proxy, 'rr.test', s, {}, [100, 200, 100])
-    const got = await spread(gw.proxy, '/rr.test', 200)
-    // smooth weighted round-robin is deterministic: 1:2:1 of 200 exactly, allow a small slack anyway
-    expect(got.rr0).toBeGreaterThanOrEqual(45)
-    expect(got.rr0).toBeLessThanOrEqual(55)
-    expect(got.rr1).toBeGreaterThanOrEqual(95)
-    expect(got.rr1).toBeLessThanOrEqual(105)
-    expect(got.rr2).toBeGreaterThanOrEqual(45)
-    expect(got.rr2).toBeLessThanOrEqual(55)
+    const got = await spread(gw.proxy, '/rr.test', 100)
+    // smooth weighted round-robin is deterministic: 1:2:1 of 100 exactly, allow a small slack anyway
+    expect(got.rr0).toBeGreaterThanOrEqual(22)
+    expect(got.rr0).toBeLessThanOrEqual(28)
+    expect(got.rr1).toBeGreaterThanOrEqual(47)
+    expect(got.rr1).toBeLessThanOrEqual(53)
+    expect(got.rr2).toBeGreaterThanOrEqual(22)
+    expect(got.rr2).toBeLessThanOrEqual(28)
   })
 
   it('sends nothing to a target of weight 0', async () => {

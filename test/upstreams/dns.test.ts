@@ -1,12 +1,15 @@
 // DNS, black-box: a service host that is no upstream, and a hostname target, are resolved through the name
 // server in KONG_DNS_RESOLVER (a stub the test controls); answers are cached for their TTL and refreshed off
 // the request path.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startGateway, waitForVersion } from '../support/processes.ts'
 import { AdminClient } from '../support/admin-client.ts'
 import { startNamedUpstream, type NamedUpstream } from '../fixtures/named-upstream.ts'
 import { startDnsStub, type DnsStub } from '../fixtures/dns-stub.ts'
 import { hit, spread, until } from './support.ts'
+
+// each test polls with deadlines of its own; a loaded shared machine may need more than the default 30 s
+vi.setConfig({ testTimeout: 90_000 })
 
 let gw: Awaited<ReturnType<typeof startGateway>>
 let api: AdminClient
