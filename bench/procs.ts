@@ -93,8 +93,11 @@ export function freePort(): Promise<number> {
   })
 }
 
+/** Loopback addresses the echo upstream also answers on, one per target of the upstream row (scenarios.ts). */
+export const ECHO_TARGET_HOSTS = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4']
+
 export function startEcho(core: string | null): Promise<Started> {
-  return launch('echo-upstream', pinned(core, [...NODE_TSX, 'test/fixtures/echo-upstream.ts', '0']), { ready: /listening (\d+)/ })
+  return launch('echo-upstream', pinned(core, [...NODE_TSX, 'test/fixtures/echo-upstream.ts', '0']), { ready: /listening (\d+)/, env: { HOST: ECHO_TARGET_HOSTS.join(',') } })
 }
 
 export function startReference(core: string | null, upstreamUrl: string, nodeFlags: string[] = []): Promise<Started> {

@@ -1,5 +1,6 @@
 // The table of benchmark rows: what each one targets, how it is set up through the admin API, which row it is compared to.
 import type { BenchAdmin } from './admin.ts'
+import { ECHO_TARGET_HOSTS } from './procs.ts'
 
 /** Where a row's traffic goes. Postern rows name one of the two gateways (small: 10 filler routes, large: BENCH_ROUTES). */
 export type Target = 'direct' | 'reference' | 'nginx' | 'postern-small' | 'postern-large'
@@ -171,6 +172,21 @@ export const SCENARIOS: Scenario[] = [
       await ctx.admin.create(`/consumers/${consumer.id}/key-auth`, { key: `bench-acl-${ctx.unique}` })
       await ctx.admin.create(`/consumers/${consumer.id}/acls`, { group: 'bench' })
       return { path: '/acl/hello', headers: { apikey: `bench-acl-${ctx.unique}` } }
+    },
+  }),
+  defineScenario({
+    // the same echo process behind four loopback addresses: what is measured is the balancer's cost
+    name: 'postern upstream: 4 targets round-robin',
+    target: 'postern-small',
+    baseline: 'postern no plugins',
+    async setup(ctx) {
+      const name = `bench-${ctx.unique}.upstream`
+      const port = new URL(ctx.upstreamUrl).port
+      await ctx.admin.create('/upstreams', { name })
+      for (const host of ECHO_TARGET_HOSTS) await ctx.admin.create(`/upstreams/${name}/targets`, { target: `${host}:${port}` })
+      const service = await ctx.admin.create('/services', { name: `bench-${ctx.unique}`, host: name, port: Number(port) })
+      await ctx.admin.create(`/services/${service.id}/routes`, { name: `bench-${ctx.unique}`, paths: ['/balanced'], strip_path: true })
+      return { path: '/balanced/hello' }
     },
   }),
   defineScenario({

@@ -12,11 +12,13 @@ import { startIdp, type Idp } from './fixtures/idp.ts'
 let admin: AdminProc
 let proxy: ProxyProc
 let up: EchoUpstream
+let up2: EchoUpstream
 let curity: Idp
 let authService: Idp
 
 beforeAll(async () => {
   up = await startEchoUpstream()
+  up2 = await startEchoUpstream()
   curity = await startIdp()
   authService = await startIdp()
   admin = await startAdmin()
@@ -28,7 +30,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([proxy?.stop(), admin?.stop()])
   for (const p of [proxy, admin]) if (p) rmSync(p.prefix, { recursive: true, force: true })
-  await Promise.all([up?.close(), curity?.close(), authService?.close()])
+  await Promise.all([up?.close(), up2?.close(), curity?.close(), authService?.close()])
 })
 
 describe('README examples', () => {
@@ -44,6 +46,8 @@ describe('README examples', () => {
         ['localhost:8000', `127.0.0.1:${proxy.port}`],
         ['localhost:8100', `127.0.0.1:${proxy.statusPort}`],
         ['127.0.0.1:9000', `127.0.0.1:${up.port}`],
+        // the load-balancing section's second target
+        ['127.0.0.1:9001', `127.0.0.1:${up2.port}`],
         // token introspection: the API (seeds 000/004 on :3000, seed 003's app on :3700), the IdPs
         ['localhost:3000', `127.0.0.1:${up.port}`],
         ['"host": "localhost", "port": 3700', `"host": "127.0.0.1", "port": ${up.port}`],

@@ -8,6 +8,7 @@ import { buildEntityEndpoints, registerTable } from './endpoints/generic.ts'
 import { registerSchemaEndpoints } from './endpoints/schemas.ts'
 import { registerMetricsEndpoint } from './endpoints/metrics.ts'
 import { overrideCertificates } from './endpoints/certificates.ts'
+import { addUpstreamEndpoints } from './endpoints/upstreams.ts'
 import { MAX_ARGS } from './body/decode.ts'
 import { lingerOnClose } from './linger.ts'
 import type { IncomingMessage } from 'node:http'
@@ -138,6 +139,7 @@ export function createAdminApp(deps: AdminDeps, log: Logger, extra?: (app: Hono)
   extra?.(app)
   const table = buildEntityEndpoints(deps)
   overrideCertificates(table, deps)
+  addUpstreamEndpoints(deps, table)
   app.get('/endpoints', (c) => c.json({ data: ['/', '/status', '/metrics', '/plugins/enabled', ...[...table.keys()].map((p) => p.replace(/:(\w+)/g, '{$1}'))].sort() }))
   registerTable(app, table)
   return app

@@ -47,7 +47,7 @@ export async function startAdmin(settings: Settings): Promise<AdminHandle> {
     declarative.hash = declarativeConfig.hash
   }
   const publisher = new ClusterPublisher(store, bus, log, clusterToken)
-  const deps = { store, catalogue, settings, readOnly, nodeId: randomUUID(), startedAt: Date.now(), nodes: () => [...publisher.nodes.values()] }
+  const deps = { store, catalogue, settings, readOnly, nodeId: randomUUID(), startedAt: Date.now(), nodes: () => [...publisher.nodes.values()], cluster: publisher }
   const app = createAdminApp(deps, log, (a) => {
     registerConfigEndpoints(a, deps, declarative)
     registerProxyCacheEndpoints(a, deps, (b) => bus.emit('broadcast', b))

@@ -19,6 +19,7 @@ import { createProxyHandler } from './pipeline/handler.ts'
 import { clientAddress } from './pipeline/real-ip.ts'
 import { MAX_HEADER_SIZE, onClientError, onConnectMethod } from './pipeline/request-check.ts'
 import { UpstreamPools } from './upstream/pools.ts'
+import { BalancerRegistry } from './balancer/registry.ts'
 
 /** The Kong release whose behaviour Postern follows (kong_node_info's version label). */
 const POSTERN_KONG_VERSION = '3.9.3'
@@ -44,6 +45,8 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   const registry = new Registry()
   const conns = { active: 0, total: 0 }
   const metrics = new ProxyMetrics(registry, nodeId, POSTERN_KONG_VERSION, () => conns)
+  // balancers and their health live beside the RuntimeConfig, so a config swap keeps unchanged targets' health
+  const balancers = new BalancerRegistry({ dnsServers: settings.dnsResolver, log, report: (u) => subscriber?.reportHealth(u) })
 
   // Rebuilds are coalesced: a burst of events yields one new RuntimeConfig, swapped in one assignment.
   let scheduled = false
@@ -57,6 +60,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
       const t0 = performance.now()
       current = new RuntimeConfig(state, catalogue, log, current)
       metrics.applied(current.version, (performance.now() - t0) / 1000)
+      balancers.sync(current)
       log.debug('runtime rebuilt', { version: current.version, routes: current.router.size, ms: Math.round((performance.now() - t0) * 10) / 10 })
     } catch (e) {
       log.error('failed to build the runtime configuration; keeping the previous one', { error: String(e) })
@@ -107,7 +111,11 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   }
   // the token: KONG_CLUSTER_TOKEN, else the one the admin of the same prefix generated (read at each connect)
   const token = () => (!settings.clusterAuth ? undefined : (settings.clusterToken ?? readClusterToken(settings.clusterTokenFile)))
-  subscriber = new ClusterSubscriber({ controlPlanes: settings.clusterControlPlanes, token, nodeId, state, log, onChange, onBroadcast })
+  subscriber = new ClusterSubscriber({
+    controlPlanes: settings.clusterControlPlanes, token, nodeId, state, log, onChange, onBroadcast,
+    onHealth: (o) => balancers.override(o),
+    onConnect: () => balancers.scheduleReport(),
+  })
   const cached = readConfigCache(settings.prefix, runtimeOnly)
   if (cached) state.load(cached)
   const online = await subscriber.start()
@@ -141,7 +149,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
     })
     server.on('clientError', onClientError)
     server.on('connect', onConnectMethod)
-    server.on('request', createProxyHandler({ runtime: () => current, pools, services, address, metrics, accessLog }, { port, scheme: l.ssl ? 'https' : 'http' }))
+    server.on('request', createProxyHandler({ runtime: () => current, pools, balancers, services, address, metrics, accessLog }, { port, scheme: l.ssl ? 'https' : 'http' }))
     server.on(l.ssl ? 'secureConnection' : 'connection', (socket) => {
       conns.active++
       conns.total++
@@ -185,6 +193,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
             }),
         ),
       )
+      balancers.close()
       await pools.close()
       accessLog?.close()
       store.close()

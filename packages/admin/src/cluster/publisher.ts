@@ -3,7 +3,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { EventEmitter } from 'eventemitter3'
 import { timingSafeEqual } from 'node:crypto'
-import { CLUSTER_PATH, CLUSTER_REPORT_PATH, CLUSTER_SNAPSHOT_PATH, type Broadcast, type ChangeEvent, type Logger, type NodeReport, type Snapshot } from '@postern/shared'
+import { CLUSTER_HEALTH_PATH, CLUSTER_PATH, CLUSTER_REPORT_PATH, CLUSTER_SNAPSHOT_PATH, type Broadcast, type ChangeEvent, type HealthOverride, type Logger, type NodeReport, type Snapshot } from '@postern/shared'
+import { HealthReports } from './health-reports.ts'
 import type { Store } from '../store/store.ts'
 
 export interface NodeInfo extends NodeReport {
@@ -40,6 +41,8 @@ export function parseReport(body: string): NodeReport | null {
 
 export class ClusterPublisher {
   readonly nodes = new Map<string, NodeInfo>()
+  /** The balancers' health as each proxy last reported it (for GET /upstreams/{u}/health). */
+  readonly health = new HealthReports((id) => this.nodes.get(id)?.connected === true)
   private server: Server
   private clients = new Set<ServerResponse>()
   private timer: NodeJS.Timeout
@@ -85,7 +88,13 @@ export class ClusterPublisher {
       return
     }
     if (req.method === 'POST' && url.pathname === CLUSTER_REPORT_PATH) return this.report(req, res)
+    if (req.method === 'POST' && url.pathname === CLUSTER_HEALTH_PATH) return this.health.receive(req, res)
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not found"}')
+  }
+
+  /** Tell every connected proxy to set a target's health (admin-set health; not a config change). */
+  postHealth(o: HealthOverride): void {
+    for (const res of this.clients) send(res, 'health', o)
   }
 
   private stream(req: IncomingMessage, res: ServerResponse, url: URL): void {

@@ -2,6 +2,8 @@
 import type { Context } from 'hono'
 import { HttpError, PosternError, REVEAL_ONCE, isUuid, luaTable, type Catalogue, type EntityDef, type Settings } from '@postern/shared'
 import type { Store } from '../store/store.ts'
+import type { HealthReports } from '../cluster/health-reports.ts'
+import type { HealthOverride } from '@postern/shared'
 import { decodeBody } from '../body/decode.ts'
 import { coerceEntity } from '../body/coerce.ts'
 
@@ -15,6 +17,8 @@ export interface AdminDeps {
   startedAt: number
   /** Proxies connected on the cluster channel (for /status). */
   nodes: () => unknown[]
+  /** The cluster channel: proxies' health reports and admin-set health (absent in unit tests). */
+  cluster?: { health: HealthReports; postHealth(o: HealthOverride): void }
 }
 
 export const VERSION_HEADER = 'X-Postern-Config-Version'

@@ -4,7 +4,7 @@
 // for what follows the version held (events, or a snapshot when its history differs).
 import { request, type IncomingMessage } from 'node:http'
 import { hostname } from 'node:os'
-import { CLUSTER_PATH, CLUSTER_REPORT_PATH, CLUSTER_SNAPSHOT_PATH, type Broadcast, type ChangeEvent, type Logger, type Snapshot } from '@postern/shared'
+import { CLUSTER_HEALTH_PATH, CLUSTER_PATH, CLUSTER_REPORT_PATH, CLUSTER_SNAPSHOT_PATH, type Broadcast, type ChangeEvent, type HealthOverride, type HealthReport, type Logger, type Snapshot } from '@postern/shared'
 import type { ConfigState } from '../runtime/state.ts'
 
 export interface SubscriberOptions {
@@ -20,6 +20,10 @@ export interface SubscriberOptions {
   onChange(events?: ChangeEvent[]): void
   /** Called with each broadcast (a non-configuration message for a plugin, e.g. a proxy-cache purge). */
   onBroadcast?(b: Broadcast): void
+  /** Admin-set target health (SSE `health`). */
+  onHealth?(o: HealthOverride): void
+  /** Each time the channel (re)connects, so the caller can send what the admin may have lost. */
+  onConnect?(): void
 }
 
 const WATCHDOG_MS = 15_000
@@ -97,6 +101,7 @@ export class ClusterSubscriber {
       this.failures = 0
       this.o.log.info('connected to control plane', { cp: this.controlPlane, version: s.version })
       this.read(res, this.firstMessage)
+      this.o.onConnect?.()
     })
     req.on('error', (err) => {
       this.connected = false
@@ -151,6 +156,8 @@ export class ClusterSubscriber {
       } else if (s.version !== before) this.o.onChange((msg.events as ChangeEvent[]).filter((e) => e.version > before))
     } else if (event === 'broadcast') {
       this.o.onBroadcast?.(msg.broadcast as Broadcast)
+    } else if (event === 'health') {
+      this.o.onHealth?.(msg as HealthOverride)
     } else if (event === 'heartbeat') {
       if (msg.version > s.version) this.fetchSnapshot()
     }
@@ -182,6 +189,16 @@ export class ClusterSubscriber {
     if (this.stopped) return
     const body = JSON.stringify({ node_id: this.o.nodeId, hostname: hostname(), version, hash })
     const req = request({ host: this.host, port: this.port, method: 'POST', path: CLUSTER_REPORT_PATH, headers: { 'content-type': 'application/json', ...this.headers() } })
+    req.on('response', (r) => r.resume())
+    req.on('error', () => {})
+    req.end(body)
+  }
+
+  /** Send this proxy's balancer health to the admin (best effort; the next change or reconnect sends it again). */
+  reportHealth(upstreams: HealthReport['upstreams']): void {
+    if (this.stopped) return
+    const body = JSON.stringify({ node_id: this.o.nodeId, upstreams } satisfies HealthReport)
+    const req = request({ host: this.host, port: this.port, method: 'POST', path: CLUSTER_HEALTH_PATH, headers: { 'content-type': 'application/json', ...this.headers() } })
     req.on('response', (r) => r.resume())
     req.on('error', () => {})
     req.end(body)

@@ -3,12 +3,16 @@
 import type { TLSSocket } from 'node:tls'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
+import { randomUUID } from 'node:crypto'
 import { normalizePath, type Exit } from '@postern/shared'
 import { strippedPrefix, upstreamPath } from '../router/index.ts'
 import { forward, type ForwardHooks } from '../upstream/forward.ts'
 import { KIND_RESPONSE } from '../upstream/errors.ts'
 import { newRequestId } from '../upstream/kong-errors.ts'
-import type { UpstreamPools } from '../upstream/pools.ts'
+import type { UpstreamPools, UpstreamTarget } from '../upstream/pools.ts'
+import type { BalancerRegistry } from '../balancer/registry.ts'
+import type { Attempt } from '../balancer/balancer.ts'
+import { hashInput } from '../balancer/hash-input.ts'
 import type { PluginInstance, RuntimeConfig } from '../runtime/runtime.ts'
 import { RequestState, type ProxyServices } from './context.ts'
 import { escapePath, upstreamHeaders, VIA } from './headers.ts'
@@ -27,6 +31,7 @@ const CLOSE = { connection: 'close' }
 export interface HandlerDeps {
   runtime(): RuntimeConfig
   pools: UpstreamPools
+  balancers: BalancerRegistry
   services: ProxyServices
   address: ClientAddress
   metrics?: ProxyMetrics
@@ -116,6 +121,26 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
 
     function proceed(s: RequestState, ran: PluginInstance[], match: typeof m, start: number): void {
       if (!service) return sendKongError(req, res, 503, 'no Service found with those values', requestId, start)
+      let target: UpstreamTarget = plan.target!
+      let picker: Attempt | undefined
+      let hashCookie: string | undefined
+      if (plan.upstream !== null || plan.resolve) {
+        // Kong's balancer: an upstream's targets, or the A records of the service host
+        const bal = plan.upstream !== null ? deps.balancers.get(plan.upstream.id) : deps.balancers.forHost(service.host, service.port)
+        if (bal?.pending) return void bal.ready!.then(() => proceed(s, ran, match, start))
+        let hash = bal?.hashes ? hashInput(bal.upstream, { req, consumerId: s.consumer?.id ?? null, credentialId: (s.credential as any)?.id ?? null, clientIp, path, rawQuery, captures: match!.captures }) : undefined
+        if (hash === undefined && bal?.hashes && bal.upstream.hash_on === 'cookie') {
+          // Kong: no hash cookie yet, so one is made up, hashed, and handed to the client
+          hash = randomUUID()
+          hashCookie = `${bal.upstream.hash_on_cookie}=${hash}; Path=${bal.upstream.hash_on_cookie_path ?? '/'}; Same-Site=Lax; HttpOnly`
+        }
+        picker = bal?.attempt(target, hash) ?? undefined
+        if (picker === undefined) {
+          if (plan.resolve) return sendKongError(req, res, 503, 'name resolution failed', requestId, start)
+          return sendKongError(req, res, 503, 'failure to get a peer from the ring-balancer', requestId, start)
+        }
+        target = picker.target
+      }
       const tProxy = performance.now()
       let upPath = escapePath(s.upstreamPath ?? upstreamPath(service.path, match!, path))
       const q = s.upstreamQuery ?? rawQuery
@@ -138,6 +163,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
           h['x-kong-request-id'] = requestId
           h.via = h.via ? `${h.via}, ${VIA}` : VIA
           if (!h.server) h.server = SERVER
+          if (hashCookie !== undefined) addCookie(h, hashCookie)
           return filters ? filters(status, h) : status
         },
       }
@@ -150,7 +176,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
       }
       const writtenBefore = req.socket.bytesWritten
       if (s.trace) s.trace.upstreamStart = performance.now()
-      forward(deps.pools, plan.target!, { method: s.upstreamMethod ?? method, path: upPath, headers, body }, res, hooks).then(
+      forward(deps.pools, target, { method: s.upstreamMethod ?? method, path: upPath, headers, body }, res, hooks, picker).then(
         (r) => {
           if (s.bodyExit) {
             // a body watcher stopped the upload: its answer replaces the upstream's
@@ -194,6 +220,15 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
 /** nginx answers these itself, through Kong's error page (format from Accept, else Content-Type, else text). */
 function reject(req: IncomingMessage, res: ServerResponse, r: Rejection, requestId: string, t0: number): void {
   sendKongError(req, res, r.status, r.message, requestId, t0, 'nginx', r.close ? CLOSE : undefined)
+}
+
+/** Kong's balancer set_cookie: replaces a Set-Cookie of the same name, or adds one. */
+function addCookie(h: Record<string, string | string[]>, cookie: string): void {
+  const prefix = cookie.slice(0, cookie.indexOf('=') + 1)
+  const cur = h['set-cookie']
+  const list = cur === undefined ? [] : Array.isArray(cur) ? cur.filter((c) => !c.startsWith(prefix)) : cur.startsWith(prefix) ? [] : [cur]
+  list.push(cookie)
+  h['set-cookie'] = list
 }
 
 type AccessOutcome = { ran: PluginInstance[]; exit?: Exit }

@@ -7,6 +7,7 @@ import type { UpstreamTarget } from '../upstream/pools.ts'
 import type { ConfigState } from './state.ts'
 import { CertificateIndex, upstreamTls } from './certificates.ts'
 import { TRACING_PLUGINS } from '../pipeline/tracing.ts'
+import { isIP } from 'node:net'
 
 export interface PluginInstance {
   id: string
@@ -28,6 +29,10 @@ export interface RoutePlan {
   target: UpstreamTarget | null
   /** A tracing plugin may apply: record the request's timings. */
   traced: boolean
+  /** The upstream named by the service host (balanced over its targets), or null. */
+  upstream: Entity | null
+  /** The service host is a name to resolve by DNS (neither an upstream nor an IP address). */
+  resolve: boolean
 }
 
 /** One plugin name as it may apply on a route: the instance without consumer, and whether consumer-scoped ones exist. */
@@ -198,15 +203,29 @@ export class RuntimeConfig {
     if (!plan) {
       const service = route.service ? (this.services.get(route.service.id) ?? null) : null
       let upstreamHost = ''
+      const upstream = service ? (this.upstreamByName(service.host) ?? null) : null
       if (service) {
         const dflt = (service.protocol === 'https' && service.port === 443) || (service.protocol !== 'https' && service.port === 80)
         upstreamHost = dflt ? service.host : `${service.host}:${service.port}`
+        // Kong: the upstream's host_header replaces the Host sent to its targets
+        if (upstream?.host_header) upstreamHost = upstream.host_header
       }
       const chain = this.chainFor(route.raw.id, service?.id ?? null)
-      plan = { service, upstreamHost, chain, target: service ? this.targetFor(service) : null, traced: chain.some((c) => TRACING_PLUGINS.has(c.name)) }
+      const resolve = service !== null && upstream === null && isIP(service.host.replace(/^\[(.*)\]$/, '$1')) === 0
+      plan = { service, upstreamHost, chain, target: service ? this.targetFor(service) : null, traced: chain.some((c) => TRACING_PLUGINS.has(c.name)), upstream, resolve }
       this.plans.set(route, plan)
     }
     return plan
+  }
+
+  private upstreamsByName: Map<string, Entity> | null = null
+
+  upstreamByName(name: string): Entity | undefined {
+    if (this.upstreamsByName === null) {
+      this.upstreamsByName = new Map()
+      for (const u of this.table('upstreams').values()) this.upstreamsByName.set(u.name, u)
+    }
+    return this.upstreamsByName.get(name)
   }
 
   /** The upstream target of a service, one object per service so pools are found by identity. */

@@ -35,6 +35,21 @@ export interface ForwardHooks {
   bodyFilter?: (chunk: Buffer, last: boolean) => Buffer
 }
 
+/**
+ * The balancer's side of a request (Kong's ring-balancer): the target of each retry, and what each attempt
+ * saw, for passive health checks, least-connections and latency. Absent for a plain single-host service.
+ */
+export interface PeerPicker {
+  /** The target of the next attempt (another peer when the balancer has one), or null when none is left. */
+  retry(): UpstreamTarget | null
+  /** The current attempt got response headers. */
+  result(status: number, latencyMs: number): void
+  /** The current attempt failed before response headers. */
+  failed(kind: UpstreamErrorKind): void
+  /** The request is over. */
+  done(): void
+}
+
 export type ForwardResult =
   | { ok: true; status: number; upstreamLatencyMs: number; bytesSent: number }
   | { ok: false; kind: UpstreamErrorKind; headersSent: boolean; upstreamLatencyMs: number }
@@ -57,6 +72,7 @@ export function forward(
   req: ForwardRequest,
   res: ServerResponse,
   hooks: ForwardHooks,
+  picker?: PeerPicker,
 ): Promise<ForwardResult> {
   let pool: Pool
   try {
@@ -65,6 +81,10 @@ export function forward(
     return Promise.reject(err) // closed pools: keep the contract of never throwing synchronously
   }
   const fw = new Forwarder(pool, target, req, res as Res, hooks)
+  if (picker !== undefined) {
+    fw.picker = picker
+    fw.pools = pools
+  }
   starting = fw
   const p = new Promise<ForwardResult>(takeSettlers)
   fw.start()
@@ -100,10 +120,12 @@ class Forwarder implements Dispatcher.DispatchHandler, Timed {
   lastRead = 0
   resolve: (r: ForwardResult) => void = noop
   reject: (e: unknown) => void = noop
+  picker: PeerPicker | null = null
+  pools: UpstreamPools | null = null
 
   constructor(
-    readonly pool: Pool,
-    readonly target: UpstreamTarget,
+    public pool: Pool,
+    public target: UpstreamTarget,
     readonly req: ForwardRequest,
     readonly res: Res,
     readonly hooks: ForwardHooks,
@@ -145,6 +167,7 @@ class Forwarder implements Dispatcher.DispatchHandler, Timed {
     this.clearWriteTimer()
     this.lastRead = performance.now()
     this.latency = this.lastRead - this.t0
+    this.picker?.result(statusCode, this.latency)
     const out = copyResponseHeaders(headers as Headers, this.req.headers.te)
     try {
       const status = this.hooks.onHeaders(statusCode, out, this.latency)
@@ -221,7 +244,8 @@ class Forwarder implements Dispatcher.DispatchHandler, Timed {
     // A body stream that errored on its own means the client went away mid-upload.
     const kind: UpstreamErrorKind =
       this.clientGone || (this.stream !== null && this.stream.errored === err) ? 'aborted' : classifyUpstreamError(err)
-    if (!this.headersSent && this.triesLeft > 0 && this.canRetry(kind)) {
+    if (!this.headersSent) this.picker?.failed(kind)
+    if (!this.headersSent && this.triesLeft > 0 && this.canRetry(kind) && this.nextPeer()) {
       this.triesLeft--
       // Deferred: undici is still iterating its failed queue and asserts it stays empty.
       process.nextTick(redispatch, this)
@@ -230,6 +254,16 @@ class Forwarder implements Dispatcher.DispatchHandler, Timed {
     // After headers, the only honest signal of a truncated body is a broken client connection.
     if (this.headersSent) this.res.destroy()
     this.settle({ ok: false, kind, headersSent: this.headersSent, upstreamLatencyMs: performance.now() - this.t0 })
+  }
+
+  /** Kong's retry rule with a balancer: the retry goes to the peer it picks next (another one when it can). */
+  nextPeer(): boolean {
+    if (this.picker === null) return true
+    const t = this.picker.retry()
+    if (t === null) return false
+    this.target = t
+    this.pool = this.pools!.get(t)
+    return true
   }
 
   canRetry(kind: UpstreamErrorKind): boolean {
@@ -260,6 +294,7 @@ class Forwarder implements Dispatcher.DispatchHandler, Timed {
   settle(result: ForwardResult): void {
     if (this.settled) return
     this.settled = true
+    this.picker?.done()
     this.clearWriteTimer()
     stopReadTimer(this)
     this.res[kFwd] = undefined
@@ -269,6 +304,7 @@ class Forwarder implements Dispatcher.DispatchHandler, Timed {
   fail(err: unknown): void {
     if (this.settled) return
     this.settled = true
+    this.picker?.done()
     this.clearWriteTimer()
     stopReadTimer(this)
     this.res[kFwd] = undefined

@@ -16,6 +16,8 @@ export interface UpstreamTarget {
   tlsVerify?: boolean | null
   /** The service's client certificate (mTLS), trusted CA certificates and verify depth. */
   tls?: UpstreamTls
+  /** TLS server name when `host` is an address the balancer resolved from a name. */
+  servername?: string
 }
 
 export interface UpstreamPoolsOptions {
@@ -81,13 +83,17 @@ export class UpstreamPools {
       headersTimeout: 0,
       bodyTimeout: 0,
       // Kong does not verify upstream certificates unless tls_verify is set.
-      connect: preciseConnector(t.connectTimeout, { rejectUnauthorized: t.tlsVerify === true, ...tlsOptions(t.tls) }),
+      connect: preciseConnector(t.connectTimeout, {
+        rejectUnauthorized: t.tlsVerify === true,
+        ...tlsOptions(t.tls),
+        ...(t.servername !== undefined && t.protocol === 'https' ? { servername: t.servername } : {}),
+      }),
     })
   }
 }
 
 function poolKey(t: UpstreamTarget): string {
-  return `${t.protocol}://${t.host}:${t.port}|${t.connectTimeout}|${t.readTimeout}|${t.writeTimeout}|${t.tlsVerify === true ? 1 : 0}|${t.tls?.id ?? ''}`
+  return `${t.protocol}://${t.host}:${t.port}|${t.connectTimeout}|${t.readTimeout}|${t.writeTimeout}|${t.tlsVerify === true ? 1 : 0}|${t.tls?.id ?? ''}|${t.servername ?? ''}`
 }
 
 /** Connect options for a service's TLS fields; `ca` replaces the default roots, as Kong's per-service trust store. */

@@ -68,6 +68,8 @@ const settingsSchema = z.object({
   KONG_REAL_IP_RECURSIVE: z.enum(['on', 'off']).default('off'),
   // Kong writes logs/access.log by default; Postern's default is off (a write per request), set a path to enable
   KONG_PROXY_ACCESS_LOG: z.string().default('off'),
+  // Kong's dns_resolver: comma-separated name servers (`ip[:port]`, port 53 when omitted); empty = the system's
+  KONG_DNS_RESOLVER: z.string().default(''),
   KONG_SSL_CERT: z.string().optional(),
   KONG_SSL_CERT_KEY: z.string().optional(),
   KONG_NGINX_ADMIN_CLIENT_MAX_BODY_SIZE: z.string().default('10m'),
@@ -98,11 +100,20 @@ export type Settings = {
   realIpHeader: string
   /** nginx real_ip_recursive: skip trusted addresses in the header from the right. */
   realIpRecursive: boolean
+  /** `ip:port` name servers for targets and service hosts (KONG_DNS_RESOLVER); empty = the system's. */
+  dnsResolver: string[]
   sslCert?: string
   sslCertKey?: string
   adminMaxBody: number
   /** SQLite file holding runtime data shared by every proxy (`<prefix>/postern.db` by default). */
   storePath: string
+}
+
+/** `ip` → `ip:53`, `v6` → `[v6]:53`; a given port is kept. */
+function withDnsPort(server: string): string {
+  if (server.startsWith('[')) return /\]:\d+$/.test(server) ? server : `${server}:53`
+  if (server.includes(':') && server.indexOf(':') !== server.lastIndexOf(':')) return `[${server}]:53`
+  return server.includes(':') ? server : `${server}:53`
 }
 
 function parseSize(s: string): number {
@@ -139,6 +150,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     proxyAccessLog: s.KONG_PROXY_ACCESS_LOG.trim() === '' || s.KONG_PROXY_ACCESS_LOG.trim() === 'off' ? null : s.KONG_PROXY_ACCESS_LOG.trim(),
     realIpHeader: s.KONG_REAL_IP_HEADER,
     realIpRecursive: s.KONG_REAL_IP_RECURSIVE === 'on',
+    dnsResolver: s.KONG_DNS_RESOLVER.split(',').map((p) => p.trim()).filter(Boolean).map(withDnsPort),
     sslCert: s.KONG_SSL_CERT,
     sslCertKey: s.KONG_SSL_CERT_KEY,
     adminMaxBody: parseSize(s.KONG_NGINX_ADMIN_CLIENT_MAX_BODY_SIZE),

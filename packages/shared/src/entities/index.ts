@@ -4,7 +4,9 @@ import { routes } from './routes.ts'
 import { consumers } from './consumers.ts'
 import { plugins } from './plugins.ts'
 import { caCertificates, certificates, snis } from './certificates.ts'
+import { upstreams } from './upstreams.ts'
+import { targets } from './targets.ts'
 
-export { services, routes, consumers, plugins, certificates, snis, caCertificates }
+export { services, routes, consumers, plugins, certificates, snis, caCertificates, upstreams, targets }
 // parents before children: declarative import and snapshots apply in this order
-export const CORE_ENTITIES = [certificates, snis, caCertificates, services, routes, consumers, plugins]
+export const CORE_ENTITIES = [certificates, snis, caCertificates, services, routes, consumers, plugins, upstreams, targets]

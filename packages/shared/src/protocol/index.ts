@@ -47,3 +47,35 @@ export interface NodeReport {
 export const CLUSTER_PATH = '/v1/stream'
 export const CLUSTER_REPORT_PATH = '/v1/report'
 export const CLUSTER_SNAPSHOT_PATH = '/v1/snapshot'
+
+/** Proxy → admin: the health each proxy's balancers see, per upstream id and target (`host:port`). */
+export const CLUSTER_HEALTH_PATH = '/v1/health'
+
+export interface AddressHealth {
+  ip: string
+  port: number
+  /** `HEALTHY`, `UNHEALTHY` or `HEALTHCHECKS_OFF` (Kong's words). */
+  health: string
+  weight: number
+}
+
+export interface TargetHealth {
+  /** `OK`, or Kong's DNS error text when the name did not resolve. */
+  dns: string
+  addresses: AddressHealth[]
+}
+
+export interface HealthReport {
+  node_id: string
+  /** upstream id → target → what this proxy sees. */
+  upstreams: Record<string, Record<string, TargetHealth>>
+}
+
+/** Admin → proxies (SSE `health` event): Kong's `PUT /upstreams/{u}/targets/{t}[/{address}]/(un)healthy`. */
+export interface HealthOverride {
+  upstream_id: string
+  target: string
+  /** `ip:port`, or null for every address of the target. */
+  address: string | null
+  healthy: boolean
+}
