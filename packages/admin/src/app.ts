@@ -48,7 +48,7 @@ export function createAdminApp(deps: AdminDeps, log: Logger, extra?: (app: Hono)
   })
   app.notFound((c) => c.json({ message: 'Not found' }, 404))
 
-  app.get('/', (c) =>
+  app.get('/', async (c) =>
     c.json({
       tagline: 'Welcome to kong',
       version: KONG_VERSION,
@@ -58,7 +58,7 @@ export function createAdminApp(deps: AdminDeps, log: Logger, extra?: (app: Hono)
       node_id: deps.nodeId,
       plugins: {
         available_on_server: Object.fromEntries([...deps.catalogue.plugins.values()].map((p) => [p.name, { version: p.version, priority: p.priority }])),
-        enabled_in_cluster: [...new Set(deps.store.findAll(deps.catalogue.entity('plugins')!).map((p) => p.name))],
+        enabled_in_cluster: [...new Set((await deps.store.findAll(deps.catalogue.entity('plugins')!)).map((p) => p.name))],
       },
       configuration: {
         database: deps.settings.database,
@@ -73,8 +73,8 @@ export function createAdminApp(deps: AdminDeps, log: Logger, extra?: (app: Hono)
     }),
   )
 
-  app.get('/status', (c) => {
-    const head = deps.store.events.head()
+  app.get('/status', async (c) => {
+    const head = await deps.store.events.head()
     const mem = process.memoryUsage()
     return c.json({
       database: { reachable: true },
