@@ -96,7 +96,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   rebuild()
 
   const pools = new UpstreamPools()
-  const store = openRuntimeStore(settings, catalogue, { log })
+  const store = await openRuntimeStore(settings, catalogue, { log })
   const services = { cache, store, http: httpClient, log }
   const trusted = trustedIps(settings.trustedIps)
   const servers: Server[] = []
@@ -150,7 +150,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
         ),
       )
       await pools.close()
-      store.close()
+      await store.close()
     },
   }
 }
