@@ -142,8 +142,8 @@ export interface Gateway {
 }
 
 /** One admin (on the control core) and one proxy following it (on the data-path core), with a fresh prefix each. */
-export async function startGateway(name: string, entry: string, cores: { admin: string | null; proxy: string | null }, proxyNodeFlags: string[] = []): Promise<Gateway> {
-  const env = { KONG_LOG_LEVEL: 'warn' }
+export async function startGateway(name: string, entry: string, cores: { admin: string | null; proxy: string | null }, proxyNodeFlags: string[] = [], storeEnv: Record<string, string> = {}): Promise<Gateway> {
+  const env = { KONG_LOG_LEVEL: 'warn', ...storeEnv }
   const admin = await launch(`${name}-admin`, pinned(cores.admin, [...NODE_TSX, entry, 'start', 'admin']), {
     env: { ...env, KONG_PREFIX: tempDir(`${name}-admin`), KONG_ADMIN_LISTEN: '127.0.0.1:0', KONG_CLUSTER_LISTEN: '127.0.0.1:0' },
     ready: /postern ready: admin (\d+) cluster (\d+)/,
