@@ -4,7 +4,7 @@
 import pg from 'pg'
 import { sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/node-postgres'
-import { migrate } from 'drizzle-orm/node-postgres/migrator'
+import { readMigrationFiles } from 'drizzle-orm/migrator'
 import type { EntityDef, PgSettings } from '@postern/shared'
 import { events } from '@postern/shared/db/pg-schema.ts'
 import { SchemaTooNewError, type Db, type Head, type Tx } from './database.ts'
@@ -49,7 +49,7 @@ export async function openPostgres(s: PgSettings, opts: { migrate?: boolean } = 
         if (msg) throw new SchemaTooNewError(msg)
       }
       if (opts.migrate !== false) {
-        await migrate(drizzle({ client }), { migrationsFolder: PG_MIGRATIONS_FOLDER, migrationsSchema })
+        await migrateInto(drizzle({ client }), s.schema, migrationsSchema)
         await client.query('INSERT INTO postern_head (id, version, hash) VALUES (1, 0, $1) ON CONFLICT DO NOTHING', [EMPTY_HASH])
       }
     } finally {
@@ -96,6 +96,17 @@ export async function openPostgres(s: PgSettings, opts: { migrate?: boolean } = 
     },
     close: () => pool.end(),
   }
+}
+
+/**
+ * drizzle-kit's migrator, with the generated SQL's `"public".` references (foreign keys) pointed at
+ * KONG_PG_SCHEMA, so a schema of one's own holds a complete copy; everything else lands there by search_path.
+ */
+async function migrateInto(orm: any, schema: string | undefined, migrationsSchema: string): Promise<void> {
+  const config = { migrationsFolder: PG_MIGRATIONS_FOLDER, migrationsSchema }
+  const migrations = readMigrationFiles(config)
+  if (schema) for (const m of migrations) m.sql = m.sql.map((q) => q.replaceAll('"public".', `"${schema}".`))
+  await orm.dialect.migrate(migrations, orm.session, config)
 }
 
 /**
