@@ -4,7 +4,8 @@
 import { rmSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AdminClient } from '../support/admin-client.ts'
-import { createPgDatabase, type PgDatabase } from '../support/pg.ts'
+import pg from 'pg'
+import { createPgDatabase, PG, type PgDatabase } from '../support/pg.ts'
 import { startAdmin, startProxy, waitForVersion, type AdminProc, type ProxyProc } from '../support/processes.ts'
 import { startEchoUpstream, type EchoUpstream } from '../fixtures/echo-upstream.ts'
 import { bearer, call, callTerminated, eventually } from '../plugins/oauth2/gateway.ts'
@@ -18,6 +19,17 @@ let proxy2: ProxyProc
 let apiA: AdminClient
 let apiB: AdminClient
 const stopped: AdminProc[] = []
+
+/** How many LISTEN connections this database has (one per running admin). */
+async function cutCount(): Promise<number> {
+  const c = new pg.Client({ ...PG, database: db.name })
+  await c.connect()
+  try {
+    return (await c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN%'`, [db.name])).rows[0].n
+  } finally {
+    await c.end()
+  }
+}
 
 const PROXY_ENV = { KONG_TRUSTED_IPS: '127.0.0.1', KONG_PROXY_LISTEN: '127.0.0.1:0' }
 
@@ -74,6 +86,29 @@ describe('two admins, two proxies, one Postgres database', () => {
     const versions = writes.map((r) => r.version)
     expect(new Set(versions).size).toBe(versions.length)
     await bothAt(Math.max(...versions))
+  })
+
+  it('keeps following the other admin when its LISTEN connection is cut (reconnect, then catch-up by version)', async () => {
+    // cut every LISTEN connection on this database (both admins reconnect and read from the version they hold)
+    const cut = async () => {
+      const c = new pg.Client({ ...PG, database: db.name })
+      await c.connect()
+      try {
+        const r = await c.query(`SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()`, [db.name])
+        return r.rowCount ?? 0
+      } finally {
+        await c.end()
+      }
+    }
+    expect(await cut()).toBe(2)
+    const writes = []
+    for (let i = 0; i < 5; i++) writes.push(await ok(apiA.post('/services/svc/routes', { paths: [`/while-cut-${i}`] })))
+    await waitForVersion(proxy2, writes[4].version, 20_000)
+    for (let i = 0; i < 5; i++) expect((await call(proxy2.url, `/while-cut-${i}`)).status).toBe(200)
+    // and it listens again: a later write on A reaches B's proxy too
+    await eventually(async () => (await cutCount()) === 2, 10_000)
+    const after = await ok(apiA.post('/services/svc/routes', { paths: ['/after-cut'] }))
+    await waitForVersion(proxy2, after.version, 20_000)
   })
 
   it('loses no acknowledged write when an admin is SIGKILLed mid-stream, and a restart finds them all', async () => {
