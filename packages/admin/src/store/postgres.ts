@@ -76,9 +76,10 @@ export async function openPostgres(s: PgSettings, opts: { migrate?: boolean } = 
         const start = tx.head.version
         const result = await fn(tx)
         if (tx.head.version !== start) {
-          await q.execute(sql`UPDATE postern_head SET version = ${tx.head.version}, hash = ${tx.head.hash} WHERE id = 1`)
-          // delivered to listeners only if this transaction commits
-          await q.execute(sql`SELECT pg_notify(${NOTIFY_CHANNEL}, ${String(tx.head.version)})`)
+          // one round trip; the notification is delivered to listeners only if this transaction commits
+          await q.execute(
+            sql`WITH h AS (UPDATE postern_head SET version = ${tx.head.version}, hash = ${tx.head.hash} WHERE id = 1 RETURNING version) SELECT pg_notify(${NOTIFY_CHANNEL}, version::text) FROM h`,
+          )
         }
         return result
       })
