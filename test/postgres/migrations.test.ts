@@ -74,4 +74,11 @@ describe('postgres migrations', () => {
     expect(start.out).toContain('the database schema is newer than this Postern')
     expect(start.out).not.toMatch(/\n\s+at /) // a message, not a stack trace
   })
+
+  it('stops with a message naming the server when Postgres cannot be reached', () => {
+    const r = postern(['start', 'admin'], { ...db.env, KONG_PG_PORT: '1', KONG_ADMIN_LISTEN: '127.0.0.1:0', KONG_CLUSTER_LISTEN: '127.0.0.1:0' })
+    expect(r.status).not.toBe(0)
+    expect(r.out).toContain(`cannot connect to Postgres at 127.0.0.1:1 (database '${db.name}', user 'postgres')`)
+    expect(r.out).not.toMatch(/\n\s+at /)
+  })
 })

@@ -44,7 +44,8 @@ async function run(sub: string | undefined, file: string | undefined, settings: 
     say('parse successful, beginning import')
     const store = await openStore(settings, catalogue)
     try {
-      // a running admin does not see this write; its proxies pick it up from the next heartbeat's version
+      // on SQLite a running admin does not see this write (its proxies pick it up from the next heartbeat's
+      // version); on Postgres the commit's NOTIFY reaches every running admin
       await importInto(store, catalogue, config)
     } catch (e) {
       if (e instanceof DeclarativeError) throw new CliError(`Failed importing:\n${String((e.fields as Record<string, unknown>).error)}`)

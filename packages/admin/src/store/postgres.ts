@@ -11,6 +11,11 @@ import { SchemaTooNewError, type Db, type Head, type Tx } from './database.ts'
 import { findMigrations, journal, tooNewMessage } from './migrations.ts'
 import { EMPTY_HASH } from './events.ts'
 
+/** Start-up cannot reach the configured server: a message for the operator, not a stack trace. */
+export class DatabaseUnreachableError extends Error {
+  readonly code = 'POSTERN_DATABASE_UNREACHABLE'
+}
+
 export const PG_MIGRATIONS_FOLDER = findMigrations('drizzle-pg')
 export const NOTIFY_CHANNEL = 'postern_events'
 // any constant both admins agree on: serialises concurrent migrations
@@ -38,7 +43,9 @@ export async function openPostgres(s: PgSettings, opts: { migrate?: boolean } = 
   const migrationsSchema = s.schema ?? 'drizzle'
   const migrationsTable = `"${migrationsSchema}"."__drizzle_migrations"`
   try {
-    const client = await pool.connect()
+    const client = await pool.connect().catch((e: Error) => {
+      throw new DatabaseUnreachableError(`cannot connect to Postgres at ${s.host}:${s.port} (database '${s.database}', user '${s.user}'): ${e.message}`)
+    })
     try {
       await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK])
       if (s.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${s.schema}"`)
