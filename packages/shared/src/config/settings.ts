@@ -38,6 +38,9 @@ const listen = (def: string) =>
       }
     })
 
+/** Kong's boolean settings: on/off, true/false. */
+const pgBool = z.enum(['on', 'off', 'true', 'false']).default('off').transform((v) => v === 'on' || v === 'true')
+
 const settingsSchema = z.object({
   KONG_PREFIX: z.string().default('./.postern'),
   KONG_DATABASE: z.enum(['sqlite', 'off', 'postgres']).default('sqlite'),
@@ -47,9 +50,10 @@ const settingsSchema = z.object({
   KONG_PG_USER: z.string().default('kong'),
   KONG_PG_PASSWORD: z.string().optional(),
   KONG_PG_DATABASE: z.string().default('kong'),
-  KONG_PG_SCHEMA: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a plain schema name').optional(),
-  KONG_PG_SSL: z.enum(['on', 'off']).default('off'),
-  KONG_PG_SSL_VERIFY: z.enum(['on', 'off']).default('off'),
+  // unquoted identifiers only: Postgres folds search_path names to lower case
+  KONG_PG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a lower-case schema name (letters, digits, _)').optional(),
+  KONG_PG_SSL: pgBool,
+  KONG_PG_SSL_VERIFY: pgBool,
   KONG_PG_TIMEOUT: z.coerce.number().int().min(1).default(5000),
   KONG_PG_POOL_SIZE: z.coerce.number().int().min(1).default(256),
   KONG_DECLARATIVE_CONFIG: z.string().optional(),
@@ -129,8 +133,8 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
       password: s.KONG_PG_PASSWORD,
       database: s.KONG_PG_DATABASE,
       schema: s.KONG_PG_SCHEMA,
-      ssl: s.KONG_PG_SSL === 'on',
-      sslVerify: s.KONG_PG_SSL_VERIFY === 'on',
+      ssl: s.KONG_PG_SSL,
+      sslVerify: s.KONG_PG_SSL_VERIFY,
       timeout: s.KONG_PG_TIMEOUT,
       poolSize: s.KONG_PG_POOL_SIZE,
     },
