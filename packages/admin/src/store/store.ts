@@ -135,6 +135,8 @@ export class Store {
     const entity = await def.validateAsync(body, this.validation)
     await this.resolveForeign(def, entity)
     await this.checkUnique(def, entity)
+    // `existing` was read before the transaction: another admin may have created this id since
+    existing ??= await this.findBy(def, 'id', entity.id)
     if (existing) {
       await this.q.update(this.db.table(def)).set(def.toRow(entity)).where(eq(this.col(def, 'id'), existing.id))
       await this.emit(def, 'update', entity)
