@@ -81,4 +81,21 @@ describe('postgres migrations', () => {
     expect(r.out).toContain(`cannot connect to Postgres at 127.0.0.1:1 (database '${db.name}', user 'postgres')`)
     expect(r.out).not.toMatch(/\n\s+at /)
   })
+
+  it('reports a database gone away on /status (reachable: false) and keeps answering', async () => {
+    const own = await createPgDatabase()
+    const admin = await startAdmin({ env: own.env })
+    try {
+      const api = new AdminClient(admin.url)
+      const before = await api.get('/status')
+      expect(before.body.database).toEqual({ reachable: true })
+      await own.drop() // terminates the admin's connections and removes the database
+      const after = await api.get('/status')
+      expect(after.status).toBe(200)
+      expect(after.body.database).toEqual({ reachable: false })
+      expect(after.body.configuration_version).toBe(before.body.configuration_version)
+    } finally {
+      await admin.stop()
+    }
+  })
 })

@@ -74,12 +74,15 @@ export function createAdminApp(deps: AdminDeps, log: Logger, extra?: (app: Hono)
   )
 
   app.get('/status', async (c) => {
-    const head = await deps.store.events.head()
+    // as Kong: a database that does not answer is reported, not a 500 (the version is then what this admin last streamed)
+    const head = await deps.store.events.head().catch(() => null)
+    const reachable = head !== null
+    const { version, hash } = head ?? deps.store.feed.published
     const mem = process.memoryUsage()
     return c.json({
-      database: { reachable: true },
-      configuration_version: head.version,
-      configuration_hash: head.hash,
+      database: { reachable },
+      configuration_version: version,
+      configuration_hash: hash,
       memory: { workers_lua_vms: [{ pid: process.pid, http_allocated_gc: `${(mem.heapUsed / 1048576).toFixed(2)} MiB` }] },
       server: { connections_accepted: 0, total_requests: 0 },
       data_planes: deps.nodes(),
