@@ -13,6 +13,7 @@ import { checkTargets, toRows, writeResults, type MemoryRow, type RunReport } fr
 import { fillerRoute, SCENARIOS, targetsOf, type Request, type Scenario, type Target } from './scenarios.ts'
 import { closePluginRows, PLUGIN_SCENARIOS } from './plugin-rows.ts'
 import { closeObservabilityRows, OBSERVABILITY_SCENARIOS } from './observability-rows.ts'
+import { measureStoreWrites, type StoreName, type StoreWriteStats } from './store-writes.ts'
 
 /** Each knob is BENCH_<NAME> in the environment or --<name>=<value> on the command line (the flag wins). */
 function option(name: string, fallback: string): string {
@@ -47,6 +48,9 @@ const opts = {
   retries: int('retries', 3),
   extra: option('extra', ''),
   postern: option('postern', 'auto'),
+  /** Stores whose admin write rows run (writes/s and write → served at `routes`); empty: none. */
+  storeWrites: option('store-writes', 'sqlite,postgres'),
+  storeWriteCount: int('store-write-count', 500),
 }
 
 const CORES = availableParallelism() // read before decidePinning() narrows this process to one core
@@ -226,6 +230,24 @@ async function main(): Promise<void> {
     }
   }
 
+  // admin write rows per store, each on a gateway of its own (run when BENCH_ONLY is unset or names them)
+  const storeWrites: StoreWriteStats[] = []
+  const stores = opts.storeWrites.split(',').map((x) => x.trim()).filter((x): x is StoreName => x === 'sqlite' || x === 'postgres')
+  if (!opts.only || new RegExp(opts.only, 'i').test('admin writes')) {
+    for (const store of stores) {
+      log(`admin writes on ${store}: ${opts.storeWriteCount} writes, then ${opts.changes} changes at ${opts.routes} routes`)
+      const before = snapshot(owners)
+      const c = await measureStoreWrites(store, {
+        routes: opts.routes, writes: opts.storeWriteCount, entry: postern.entry, cores, upstreamUrl, fill, log,
+        count: opts.changes, gapMs: opts.changeGapMs, pollMs: opts.changePollMs, timeoutMs: opts.changeTimeoutMs,
+      })
+      const f = foreignPct(before, snapshot(owners))
+      if (pin.sut !== null) Object.assign(c, { foreignSutPct: f[pin.sut], foreignLoadPct: f[pin.load!] })
+      log(`  p50 ${c.p50Ms.toFixed(2)} ms p99 ${c.p99Ms.toFixed(2)} ms (admin answer p50 ${c.adminP50Ms.toFixed(2)} ms)`)
+      storeWrites.push(c)
+    }
+  }
+
   const rows = toRows(scenarios, rounds, (s) => gateways.get(s.target)?.routes)
   for (const r of rows) if (r.errors) notes.push(`${r.name}: ${r.errors} errors or non-2xx answers during measurement; treat the row as invalid`)
   for (const r of rows) if (r.foreignSutPct > opts.maxForeignPct || r.foreignLoadPct > opts.maxForeignPct) notes.push(`${r.name}: other processes took a median ${r.foreignSutPct}% of the SUT core and ${r.foreignLoadPct}% of the load core; its figures are contaminated`)
@@ -234,8 +256,8 @@ async function main(): Promise<void> {
   const report: RunReport = {
     startedAt, finishedAt: new Date().toISOString(),
     machine: { ...machineInfo(gen, pin.text), postern: postern.note },
-    options: opts, rows, changes, memory: mem,
-    targets: checkTargets(rows, changes, opts.routes, scenarios),
+    options: opts, rows, changes, storeWrites, memory: mem,
+    targets: checkTargets(rows, changes, opts.routes, storeWrites, scenarios),
     notes,
   }
   const files = writeResults(report)

@@ -34,10 +34,15 @@ async function main(): Promise<void> {
   }
   if (cmd === 'start' && !sub) return supervise()
   if (cmd === 'migrations') {
-    const { openDatabase, migrationStatus } = await import('@postern/admin/store/database.ts')
-    const db = openDatabase(settings.prefix, { migrate: sub === 'up' })
-    for (const m of migrationStatus(db.sqlite)) process.stdout.write(`${m.applied ? 'applied' : 'pending'}  ${m.name}\n`)
-    db.close()
+    const { openDatabase } = await import('@postern/admin/store/database.ts')
+    let db
+    try {
+      db = await openDatabase(settings, { migrate: sub === 'up' })
+    } catch (e) {
+      fail((e as Error).message)
+    }
+    for (const m of await db.migrationStatus()) process.stdout.write(`${m.applied ? 'applied' : 'pending'}  ${m.name}\n`)
+    await db.close()
     return
   }
   if (cmd === 'config') {
@@ -93,5 +98,5 @@ function supervise(): void {
 }
 
 // expected start-up failures (bad plugin, bad config file, newer schema) print their message alone
-const EXPECTED = new Set(['POSTERN_PLUGIN_INVALID', 'POSTERN_SCHEMA_TOO_NEW'])
+const EXPECTED = new Set(['POSTERN_PLUGIN_INVALID', 'POSTERN_SCHEMA_TOO_NEW', 'POSTERN_DATABASE_UNREACHABLE'])
 main().catch((e) => fail(EXPECTED.has(e?.code) ? e.message : (e?.stack ?? String(e))))

@@ -5,18 +5,22 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { AdminClient } from './support/admin-client.ts'
 import { dumpAll } from './support/admin-suite.ts'
 import { startAdmin, tempPrefix, type AdminProc } from './support/processes.ts'
+import { testStore } from './support/pg.ts'
 
 const prefix = tempPrefix('admin-restart')
 let proc: AdminProc | undefined
+// this run's store (SQLite in the prefix, or a fresh Postgres database), kept across restarts
+const store = await testStore()
 
 afterAll(async () => {
   await proc?.stop()
   rmSync(prefix, { recursive: true, force: true })
+  await store.drop()
 })
 
 async function restart(how: 'stop' | 'kill'): Promise<AdminClient> {
   if (proc) await proc[how]()
-  proc = await startAdmin({ prefix })
+  proc = await startAdmin({ prefix, env: store.env })
   return new AdminClient(proc.url)
 }
 

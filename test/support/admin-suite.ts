@@ -5,22 +5,29 @@ import { request as httpRequest } from 'node:http'
 import { afterAll, beforeAll, expect } from 'vitest'
 import { AdminClient, type AdminResponse } from './admin-client.ts'
 import { startAdmin, type AdminProc } from './processes.ts'
+import { testStore } from './pg.ts'
 
 export interface AdminSuite {
   admin: AdminClient
   proc: AdminProc
 }
 
-/** Start one admin process for the whole file (beforeAll) and stop it afterwards (afterAll). */
+/**
+ * Start one admin process for the whole file (beforeAll) and stop it afterwards (afterAll), on this run's
+ * store: SQLite in the prefix, or a fresh Postgres database (the vitest `postgres` project) dropped after.
+ */
 export function useAdmin(env: Record<string, string> = {}): AdminSuite {
   const suite = {} as AdminSuite
+  let store: Awaited<ReturnType<typeof testStore>> | undefined
   beforeAll(async () => {
-    suite.proc = await startAdmin({ env })
+    store = await testStore()
+    suite.proc = await startAdmin({ env: { ...store.env, ...env } })
     suite.admin = new AdminClient(suite.proc.url)
   })
   afterAll(async () => {
     await suite.proc?.stop()
     if (suite.proc) rmSync(suite.proc.prefix, { recursive: true, force: true })
+    await store?.drop()
   })
   return suite
 }

@@ -94,7 +94,7 @@ export function createAdminApp(deps: AdminDeps, log: Logger, extra?: (app: Hono)
     return c.json({ message: 'Method not allowed' }, 405)
   })
 
-  app.get('/', (c) =>
+  app.get('/', async (c) =>
     c.json({
       tagline: 'Welcome to kong',
       version: KONG_VERSION,
@@ -104,7 +104,7 @@ export function createAdminApp(deps: AdminDeps, log: Logger, extra?: (app: Hono)
       node_id: deps.nodeId,
       plugins: {
         available_on_server: Object.fromEntries([...deps.catalogue.plugins.values()].map((p) => [p.name, { version: p.version, priority: p.priority }])),
-        enabled_in_cluster: [...new Set(deps.store.findAll(deps.catalogue.entity('plugins')!).map((p) => p.name))],
+        enabled_in_cluster: [...new Set((await deps.store.findAll(deps.catalogue.entity('plugins')!)).map((p) => p.name))],
       },
       configuration: {
         database: deps.settings.database,
@@ -119,13 +119,16 @@ export function createAdminApp(deps: AdminDeps, log: Logger, extra?: (app: Hono)
     }),
   )
 
-  app.get('/status', (c) => {
-    const head = deps.store.events.head()
+  app.get('/status', async (c) => {
+    // as Kong: a database that does not answer is reported, not a 500 (the version is then what this admin last streamed)
+    const head = await deps.store.events.head().catch(() => null)
+    const reachable = head !== null
+    const { version, hash } = head ?? deps.store.feed.published
     const mem = process.memoryUsage()
     return c.json({
-      database: { reachable: true },
-      configuration_version: head.version,
-      configuration_hash: head.hash,
+      database: { reachable },
+      configuration_version: version,
+      configuration_hash: hash,
       memory: { workers_lua_vms: [{ pid: process.pid, http_allocated_gc: `${(mem.heapUsed / 1048576).toFixed(2)} MiB` }] },
       server: { connections_accepted: 0, total_requests: 0 },
       data_planes: deps.nodes(),

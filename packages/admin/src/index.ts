@@ -38,12 +38,13 @@ export async function startAdmin(settings: Settings): Promise<AdminHandle> {
   // DB-less: a broken file stops start-up before the database is touched
   const readOnly = settings.database === 'off'
   const declarativeConfig = readOnly && settings.declarativeConfig ? readDeclarativeFile(settings.declarativeConfig, catalogue) : undefined
-  const db = openDatabase(settings.prefix)
+  const db = await openDatabase(settings)
   const bus = new EventEmitter()
   const store = new Store(db, catalogue, bus)
+  await store.start()
   const declarative: DeclarativeState = { hash: null }
   if (declarativeConfig) {
-    replaceAll(store, catalogue, declarativeConfig)
+    await replaceAll(store, catalogue, declarativeConfig)
     declarative.hash = declarativeConfig.hash
   }
   const publisher = new ClusterPublisher(store, bus, log, clusterToken)
@@ -73,7 +74,8 @@ export async function startAdmin(settings: Settings): Promise<AdminHandle> {
     async close() {
       await publisher.close()
       await Promise.all(servers.map((s) => new Promise((r) => { s.close(r); (s as any).closeAllConnections?.() })))
-      db.close()
+      await store.feed.stop()
+      await db.close()
     },
   }
 }

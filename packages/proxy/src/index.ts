@@ -126,7 +126,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   rebuild()
 
   const pools = new UpstreamPools()
-  const store = openRuntimeStore(settings, catalogue, { log })
+  const store = await openRuntimeStore(settings, catalogue, { log })
   const services = { cache, store, http: httpClient, log, metrics: registry }
   const accessLog = settings.proxyAccessLog ? new AccessLog(settings.proxyAccessLog, settings.prefix) : undefined
   const address = clientAddress(settings)
@@ -196,7 +196,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
       balancers.close()
       await pools.close()
       accessLog?.close()
-      store.close()
+      await store.close()
     },
   }
 }

@@ -1,5 +1,7 @@
-// defineEntity: one declaration drives the SQLite table, validation, admin endpoints, events and kong.yml.
+// defineEntity: one declaration drives the SQLite and Postgres tables, validation, admin endpoints, events and kong.yml.
 import { primaryKey as compositeKey, sqliteTable, type SQLiteTableWithColumns } from 'drizzle-orm/sqlite-core'
+import { pgTable, primaryKey as pgCompositeKey, type PgTableWithColumns } from 'drizzle-orm/pg-core'
+import { pgColumnFor } from './pg-columns.ts'
 import type { z } from 'zod'
 import { isUuid, newId, nowSeconds, randomString, type Field } from './typedefs.ts'
 import { issuesToFields } from './zod-kong.ts'
@@ -26,10 +28,17 @@ export interface ValidationContext {
   /** PATCH only: the fields as the client sent them, and the entity before the update (Kong's rbw_entity). */
   patch?: Readonly<Record<string, unknown>>
   previous?: Readonly<Entity>
-  /** Read another entity by id (plugins check their route's protocols, as Kong's plugins DAO). */
-  find?: (entity: string, id: string) => Entity | undefined
-  /** Every entity of a kind matching `where` (`{ service: { id } }`). */
-  findAll?: (entity: string, where: Record<string, unknown>) => Entity[]
+  /** Read another entity by id (plugins check their route's protocols, as Kong's plugins DAO); async on a database. */
+  find?: (entity: string, id: string) => MaybePromise<Entity | undefined>
+  /** Every entity of a kind matching `where` (`{ service: { id } }`); async on a database. */
+  findAll?: (entity: string, where: Record<string, unknown>) => MaybePromise<Entity[]>
+}
+
+export type MaybePromise<T> = T | Promise<T>
+
+/** Continue with `v` now when it is a value, or once it resolves: a refine stays synchronous over in-memory lookups. */
+export function andThen<T, R>(v: MaybePromise<T>, f: (x: T) => MaybePromise<R>): MaybePromise<R> {
+  return v instanceof Promise ? v.then(f) : f(v)
 }
 
 export interface EntitySpec<F extends Record<string, Field>> {
@@ -53,7 +62,7 @@ export interface EntitySpec<F extends Record<string, Field>> {
   /** Entity-level checks: a string goes to `@entity`, an object merges into `fields`. */
   checks?: Array<(e: Record<string, any>) => string | FieldErrors | null>
   /** Dynamic validation that may rewrite the entity (plugin `config` against the plugin's schema). */
-  refine?: (e: Record<string, any>, ctx: ValidationContext) => FieldErrors | null
+  refine?: (e: Record<string, any>, ctx: ValidationContext) => MaybePromise<FieldErrors | null>
   /** Composite uniqueness enforced by the store (plugins: name+route+service+consumer). */
   uniqueTogether?: string[]
   /** Kong's composite `primary_key` (ratelimiting_metrics), for entities without an `id`: a real key the store upserts on. */
@@ -85,11 +94,15 @@ export interface EntityDef<F extends Record<string, Field> = Record<string, Fiel
   parent?: string
   keyVia?: EntitySpec<F>['keyVia']
   table: SQLiteTableWithColumns<any>
+  /** The same table for Postgres, emitted from the same typedefs. */
+  pgTable: PgTableWithColumns<any>
   foreignKeys: { field: string; entity: string; onDelete: 'cascade' | 'restrict'; column: string }[]
   uniqueFields: string[]
   columnOf(field: string): string
-  /** Fill defaults/auto values and validate a full entity; throws a schema violation. */
+  /** Fill defaults/auto values and validate a full entity; throws a schema violation. `ctx` must answer synchronously. */
   validate(input: Record<string, unknown>, ctx: ValidationContext): Entity
+  /** As `validate`, with a context that may answer asynchronously (the store's database lookups). */
+  validateAsync(input: Record<string, unknown>, ctx: ValidationContext): Promise<Entity>
   toRow(e: Entity): Record<string, unknown>
   fromRow(row: Record<string, unknown>): Entity
 }
@@ -97,10 +110,12 @@ export interface EntityDef<F extends Record<string, Field> = Record<string, Fiel
 const AT_LEAST_ONE = 'at least one of these fields must be non-empty'
 
 const tables = new Map<string, SQLiteTableWithColumns<any>>()
+const pgTables = new Map<string, PgTableWithColumns<any>>()
 
 export function defineEntity<F extends Record<string, Field>>(spec: EntitySpec<F>): EntityDef<F> {
   const foreignKeys: EntityDef['foreignKeys'] = []
   const columns: Record<string, any> = {}
+  const pgColumns: Record<string, any> = {}
   const colName: Record<string, string> = {}
   for (const [name, f] of Object.entries(spec.fields)) {
     if (f.kind === 'foreign') {
@@ -108,18 +123,27 @@ export function defineEntity<F extends Record<string, Field>>(spec: EntitySpec<F
       colName[name] = column
       foreignKeys.push({ field: name, entity: f.foreign!.entity, onDelete: f.foreign!.onDelete, column })
       let c: any = f.column(column)
+      const pg = pgColumnFor(c, column).references(() => pgTables.get(f.foreign!.entity)!.id, { onDelete: f.foreign!.onDelete })
       c = c.references(() => tables.get(f.foreign!.entity)!.id, { onDelete: f.foreign!.onDelete })
       columns[column] = c
+      pgColumns[column] = pg
     } else {
       colName[name] = name
       let c: any = f.column(name)
-      if (f.unique) c = c.unique()
+      let pg = pgColumnFor(c, name)
+      if (f.unique) {
+        c = c.unique()
+        pg = pg.unique()
+      }
       columns[name] = c
+      pgColumns[name] = pg
     }
   }
   const pk = spec.primaryKey
   const table = pk ? sqliteTable(spec.name, columns, (c) => [compositeKey({ columns: pk.map((f) => c[colName[f]]) as any })]) : sqliteTable(spec.name, columns)
   tables.set(spec.name, table)
+  const pgTable_ = pk ? pgTable(spec.name, pgColumns, (c) => [pgCompositeKey({ columns: pk.map((f) => c[colName[f]]) as any })]) : pgTable(spec.name, pgColumns)
+  pgTables.set(spec.name, pgTable_)
 
   const def: EntityDef<F> = {
     name: spec.name,
@@ -139,10 +163,16 @@ export function defineEntity<F extends Record<string, Field>>(spec: EntitySpec<F
     parent: spec.parent,
     keyVia: spec.keyVia,
     table,
+    pgTable: pgTable_,
     foreignKeys,
     uniqueFields: Object.entries(spec.fields).filter(([, f]) => f.unique).map(([n]) => n),
     columnOf: (f) => colName[f] ?? f,
-    validate: (input, ctx) => validateEntity(def, input, ctx),
+    validate(input, ctx) {
+      const r = validateEntity(def, input, ctx)
+      if (r instanceof Promise) throw new Error(`${def.name}: validation needs an asynchronous lookup; use validateAsync`)
+      return r
+    },
+    validateAsync: async (input, ctx) => validateEntity(def, input, ctx),
     toRow(e) {
       const row: Record<string, unknown> = {}
       for (const name of Object.keys(spec.fields)) {
@@ -163,7 +193,7 @@ export function defineEntity<F extends Record<string, Field>>(spec: EntitySpec<F
   return def
 }
 
-function validateEntity(def: EntityDef, input: Record<string, unknown>, ctx: ValidationContext): Entity {
+function validateEntity(def: EntityDef, input: Record<string, unknown>, ctx: ValidationContext): MaybePromise<Entity> {
   const errors: FieldErrors = {}
   const src: Record<string, unknown> = { ...input }
   // shorthands first: they overwrite the fields they expand into
@@ -220,10 +250,11 @@ function validateEntity(def: EntityDef, input: Record<string, unknown>, ctx: Val
       else Object.assign(errors, mergeFields(errors, res as FieldErrors))
     }
   }
-  if (Object.keys(errors).length === 0 && def.refine) {
-    const res = def.refine(out, ctx)
-    if (res) Object.assign(errors, mergeFields(errors, res))
-  }
+  if (Object.keys(errors).length || !def.refine) return finish(errors, out)
+  return andThen(def.refine(out, ctx), (res) => finish(res ? mergeFields(errors, res) : errors, out))
+}
+
+function finish(errors: FieldErrors, out: Record<string, unknown>): Entity {
   if (Object.keys(errors).length) throw schemaViolation(errors)
   return out as Entity
 }

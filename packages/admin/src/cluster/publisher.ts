@@ -61,12 +61,9 @@ export class ClusterPublisher {
     })
   }
 
-  snapshot(): Snapshot {
-    // read the head and the entities in one read transaction so they agree
-    return this.store.db.sqlite.transaction(() => {
-      const head = this.store.events.head()
-      return { version: head.version, hash: head.hash, entities: this.store.snapshotEntities() }
-    })()
+  snapshot(): Promise<Snapshot> {
+    // the head and the entities come from one read transaction so they agree
+    return this.store.snapshot()
   }
 
   private authorized(req: IncomingMessage): boolean {
@@ -82,9 +79,18 @@ export class ClusterPublisher {
       res.writeHead(401, { 'content-type': 'application/json' }).end('{"message":"Unauthorized"}')
       return
     }
-    if (req.method === 'GET' && url.pathname === CLUSTER_PATH) return this.stream(req, res, url)
+    if (req.method === 'GET' && url.pathname === CLUSTER_PATH) {
+      this.stream(req, res, url).catch((e) => {
+        this.log.error('cluster stream failed', { error: String(e) })
+        res.destroy()
+      })
+      return
+    }
     if (req.method === 'GET' && url.pathname === CLUSTER_SNAPSHOT_PATH) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.snapshot()))
+      this.snapshot().then(
+        (snap) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(snap)),
+        () => res.writeHead(503, { 'content-type': 'application/json' }).end('{"message":"database unavailable"}'),
+      )
       return
     }
     if (req.method === 'POST' && url.pathname === CLUSTER_REPORT_PATH) return this.report(req, res)
@@ -97,25 +103,43 @@ export class ClusterPublisher {
     for (const res of this.clients) send(res, 'health', o)
   }
 
-  private stream(req: IncomingMessage, res: ServerResponse, url: URL): void {
+  private async stream(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const have = Number(url.searchParams.get('version') ?? '-1')
     const haveHash = url.searchParams.get('hash') ?? ''
     const nodeId = str(url.searchParams.get('node_id'), 64) ?? 'unknown'
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' })
     res.socket?.setNoDelay(true)
-    // subscribe first, then catch up, so nothing committed in between is lost (the proxy drops duplicates)
-    const live = (events: ChangeEvent[]) => send(res, 'events', { events })
+    // live events wait until the catch-up is sent; those it already covers are dropped (by version)
+    let sentUpTo = -1
+    let held: ChangeEvent[][] | null = []
+    const live = (events: ChangeEvent[]) => {
+      if (held) return void held.push(events)
+      const fresh = events.filter((e) => e.version > sentUpTo)
+      if (fresh.length) send(res, 'events', { events: fresh })
+    }
     const relay = (broadcast: Broadcast) => send(res, 'broadcast', { broadcast })
     this.bus.on('events', live)
     this.bus.on('broadcast', relay)
     this.clients.add(res)
-    const head = this.store.events.head()
-    const missing = have >= 0 && have <= head.version ? this.store.events.since(have) : null
+    // catch up to what this admin has published (never beyond: the feed delivers the rest in order)
+    const head = this.store.feed.published
+    const missing = have >= 0 && have <= head.version ? await this.store.events.since(have) : null
     // the proxy's history must be ours: same hash at the version it holds (a reset database differs)
-    const consistent = missing !== null && this.store.events.hashAt(have) === haveHash
-    if (have === head.version && haveHash === head.hash) send(res, 'heartbeat', head)
-    else if (consistent && missing && missing.length <= 5000) send(res, 'events', { events: missing })
-    else send(res, 'snapshot', { snapshot: this.snapshot() })
+    const consistent = missing !== null && (await this.store.events.hashAt(have)) === haveHash
+    if (have === head.version && haveHash === head.hash) {
+      send(res, 'heartbeat', head)
+      sentUpTo = head.version
+    } else if (consistent && missing && missing.length <= 5000) {
+      send(res, 'events', { events: missing })
+      sentUpTo = missing.length ? missing[missing.length - 1].version : have
+    } else {
+      const snapshot = await this.snapshot()
+      send(res, 'snapshot', { snapshot })
+      sentUpTo = snapshot.version
+    }
+    const queued = held
+    held = null
+    for (const events of queued) live(events)
     const prev = this.nodes.get(nodeId)
     this.remember({
       node_id: nodeId,
@@ -178,7 +202,7 @@ export class ClusterPublisher {
   }
 
   private heartbeat(): void {
-    const head = this.store.events.head()
+    const head = this.store.feed.published
     for (const res of this.clients) send(res, 'heartbeat', head)
   }
 

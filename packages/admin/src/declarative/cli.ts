@@ -28,8 +28,8 @@ function parseFile(file: string | undefined, catalogue: Awaited<ReturnType<typeo
   }
 }
 
-function openStore(settings: Settings, catalogue: Awaited<ReturnType<typeof loadCatalogue>>): Store {
-  return new Store(openDatabase(settings.prefix), catalogue, new EventEmitter())
+async function openStore(settings: Settings, catalogue: Awaited<ReturnType<typeof loadCatalogue>>): Promise<Store> {
+  return new Store(await openDatabase(settings), catalogue, new EventEmitter())
 }
 
 async function run(sub: string | undefined, file: string | undefined, settings: Settings): Promise<void> {
@@ -42,15 +42,16 @@ async function run(sub: string | undefined, file: string | undefined, settings: 
     if (settings.database === 'off') throw new CliError("'postern config db_import' only works with a database.\nWhen using database=off, reload your declarative configuration\nusing the /config endpoint.")
     const config = parseFile(file, catalogue)
     say('parse successful, beginning import')
-    const store = openStore(settings, catalogue)
+    const store = await openStore(settings, catalogue)
     try {
-      // a running admin does not see this write; its proxies pick it up from the next heartbeat's version
-      importInto(store, catalogue, config)
+      // on SQLite a running admin does not see this write (its proxies pick it up from the next heartbeat's
+      // version); on Postgres the commit's NOTIFY reaches every running admin
+      await importInto(store, catalogue, config)
     } catch (e) {
       if (e instanceof DeclarativeError) throw new CliError(`Failed importing:\n${String((e.fields as Record<string, unknown>).error)}`)
       throw e
     } finally {
-      store.db.close()
+      await store.db.close()
     }
     return say('import successful')
   }
@@ -58,13 +59,13 @@ async function run(sub: string | undefined, file: string | undefined, settings: 
     if (settings.database === 'off') throw new CliError("'postern config db_export' only works with a database.")
     const target = file ?? DEFAULT_FILE
     if (target !== '-' && existsSync(target)) throw new CliError(`${target} already exists. Will not overwrite it.`)
-    const store = openStore(settings, catalogue)
+    const store = await openStore(settings, catalogue)
     try {
-      const yaml = exportYaml(store, catalogue)
+      const yaml = await exportYaml(store, catalogue)
       if (target === '-') process.stdout.write(yaml)
       else writeFileSync(target, yaml)
     } finally {
-      store.db.close()
+      await store.db.close()
     }
     return
   }

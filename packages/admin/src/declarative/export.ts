@@ -16,11 +16,11 @@ function exportRow(def: EntityDef, e: Entity): Record<string, unknown> {
 }
 
 /** Only exportable entities: oauth2 tokens and codes are runtime data, not configuration. */
-export function exportDocument(store: Store, catalogue: Catalogue): Record<string, unknown> {
+export function exportDocument(entities: Record<string, Entity[]>, catalogue: Catalogue): Record<string, unknown> {
   const doc: Record<string, unknown> = { _format_version: '3.0', _transform: false }
   for (const def of modelOf(catalogue).order) {
     if (!def.exportable) continue
-    const rows = store.findAll(def)
+    const rows = [...(entities[def.name] ?? [])]
     // stable output for diffs: rows by creation time, then id
     rows.sort((a, b) => (a.created_at ?? 0) - (b.created_at ?? 0) || String(a.id).localeCompare(String(b.id)))
     if (rows.length) doc[def.name] = rows.map((e) => exportRow(def, e))
@@ -28,8 +28,8 @@ export function exportDocument(store: Store, catalogue: Catalogue): Record<strin
   return doc
 }
 
-export function exportYaml(store: Store, catalogue: Catalogue): string {
+export async function exportYaml(store: Store, catalogue: Catalogue): Promise<string> {
   // read in one transaction so the file is one consistent version even while the admin writes
-  const doc = store.db.sqlite.transaction(() => exportDocument(store, catalogue))()
+  const doc = exportDocument((await store.snapshot()).entities, catalogue)
   return stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false })
 }

@@ -22,14 +22,14 @@ function asDeclarative(e: unknown): never {
  * check mid-way (two kept rows swapping names), the transaction rolls back and the configuration is
  * replaced wholesale instead: everything removed, then everything created.
  */
-export function replaceAll(store: Store, catalogue: Catalogue, config: DeclarativeConfig): { loaded: Loaded; version: number } {
+export async function replaceAll(store: Store, catalogue: Catalogue, config: DeclarativeConfig): Promise<{ loaded: Loaded; version: number }> {
   try {
-    return replaceWith(store, catalogue, config, true)
+    return await replaceWith(store, catalogue, config, true)
   } catch (e) {
     if (!(e instanceof PosternError)) throw e
   }
   try {
-    return replaceWith(store, catalogue, config, false)
+    return await replaceWith(store, catalogue, config, false)
   } catch (e) {
     return asDeclarative(e)
   }
@@ -45,46 +45,46 @@ function sameEntity(a: Entity, b: Entity): boolean {
   return true
 }
 
-function replaceWith(store: Store, catalogue: Catalogue, config: DeclarativeConfig, diff: boolean): { loaded: Loaded; version: number } {
+async function replaceWith(store: Store, catalogue: Catalogue, config: DeclarativeConfig, diff: boolean): Promise<{ loaded: Loaded; version: number }> {
   const { order } = modelOf(catalogue)
-  const { result, version } = store.write(() => {
-    const removeStale = () => {
+  const { result, version } = await store.write(async () => {
+    const removeStale = async () => {
       // children first, so no removal cascades or trips a restricted foreign key
       for (const def of [...order].reverse()) {
         const keep = diff ? new Set((config.entities.get(def.name) ?? []).map((e) => e.id)) : new Set<string>()
-        for (const e of store.findAll(def)) if (!keep.has(e.id) && store.findBy(def, 'id', e.id)) store.remove(def, e)
+        for (const e of await store.findAll(def)) if (!keep.has(e.id) && (await store.findBy(def, 'id', e.id))) await store.remove(def, e)
       }
     }
-    if (!diff) removeStale()
+    if (!diff) await removeStale()
     const loaded: Loaded = {}
     for (const def of order) {
       const list = config.entities.get(def.name) ?? []
       if (!list.length) continue
       const byId: Record<string, Entity> = (loaded[def.name] = {})
       for (const e of list) {
-        const existing = diff ? store.findBy(def, 'id', e.id) : undefined
-        if (!existing) byId[e.id] = store.create(def, e)
+        const existing = diff ? await store.findBy(def, 'id', e.id) : undefined
+        if (!existing) byId[e.id] = await store.create(def, e)
         else {
-          const candidate = def.validate({ ...e }, store.validation)
-          byId[e.id] = sameEntity(candidate, existing) ? existing : store.upsert(def, existing, { id: e.id }, e)
+          const candidate = await def.validateAsync({ ...e }, store.validation)
+          byId[e.id] = sameEntity(candidate, existing) ? existing : await store.upsert(def, existing, { id: e.id }, e)
         }
       }
     }
-    if (diff) removeStale()
+    if (diff) await removeStale()
     return loaded
   })
   return { loaded: result, version }
 }
 
 /** Upsert every entity by id, leaving the others alone (Kong's load_into_db). */
-export function importInto(store: Store, catalogue: Catalogue, config: DeclarativeConfig): { count: number; version: number } {
+export async function importInto(store: Store, catalogue: Catalogue, config: DeclarativeConfig): Promise<{ count: number; version: number }> {
   const { order } = modelOf(catalogue)
   try {
-    const { result, version } = store.write(() => {
+    const { result, version } = await store.write(async () => {
       let count = 0
       for (const def of order) {
         for (const e of config.entities.get(def.name) ?? []) {
-          store.upsert(def, store.findBy(def, 'id', e.id), { id: e.id }, e)
+          await store.upsert(def, await store.findBy(def, 'id', e.id), { id: e.id }, e)
           count++
         }
       }

@@ -32,13 +32,13 @@ export function overrideCertificates(table: EndpointTable, deps: AdminDeps): voi
   const sniDef = catalogue.entity('snis')
   if (!certDef || !sniDef) return
 
-  const namesOf = (certId: string) => store.findAll(sniDef, { certificate: { id: certId } }).map((s) => s.name as string).sort()
-  const withNames = (cert: Entity): Entity => ({ ...cert, snis: namesOf(cert.id) })
+  const namesOf = async (certId: string) => (await store.findAll(sniDef, { certificate: { id: certId } })).map((s) => s.name as string).sort()
+  const withNames = async (cert: Entity): Promise<Entity> => ({ ...cert, snis: await namesOf(cert.id) })
 
   /** Kong's prepare_params: a non-UUID key is an SNI name whose certificate is meant. */
-  const resolve = (c: Context): { id: string; name?: string; cert?: Entity } => {
+  const resolve = async (c: Context): Promise<{ id: string; name?: string; cert?: Entity }> => {
     const key = c.req.param('key')!
-    const cert = store.lookup(certDef, key)
+    const cert = await store.lookup(certDef, key)
     if (isUuid(key)) return { id: key.toLowerCase(), cert }
     if (cert) return { id: cert.id, name: key, cert }
     if (c.req.method !== 'PUT') throw new HttpError(404, 'SNI not found')
@@ -58,37 +58,37 @@ export function overrideCertificates(table: EndpointTable, deps: AdminDeps): voi
   }
 
   /** Kong's check_list_is_new, then update_list: names owned by another certificate are refused. */
-  const syncNames = (cert: Entity, names: string[] | undefined) => {
+  const syncNames = async (cert: Entity, names: string[] | undefined) => {
     if (!names) return
     for (const n of names) {
-      const owner = store.findBy(sniDef, 'name', n)
+      const owner = await store.findBy(sniDef, 'name', n)
       if (owner && owner.certificate.id !== cert.id) throw schemaViolation({ snis: `${n} already associated with existing certificate '${owner.certificate.id}'` })
     }
-    const current = store.findAll(sniDef, { certificate: { id: cert.id } })
-    for (const s of current) if (!names.includes(s.name)) store.remove(sniDef, s)
-    for (const n of names) if (!current.some((s) => s.name === n)) store.create(sniDef, { name: n, certificate: { id: cert.id } })
+    const current = await store.findAll(sniDef, { certificate: { id: cert.id } })
+    for (const s of current) if (!names.includes(s.name)) await store.remove(sniDef, s)
+    for (const n of names) if (!current.some((s) => s.name === n)) await store.create(sniDef, { name: n, certificate: { id: cert.id } })
   }
 
-  const respond = (c: Context, version: number, cert: Entity, status: 200 | 201 = 200) => written(c, version, withNames(cert), status)
+  const respond = async (c: Context, version: number, cert: Entity, status: 200 | 201 = 200) => written(c, version, await withNames(cert), status)
 
   const post: Handler = async (c) => {
     assertWritable(deps, certDef, 'create')
     const { body, names } = await readBody(c)
-    const { result, version } = store.write(() => {
-      const cert = store.create(certDef, body)
-      syncNames(cert, names)
+    const { result, version } = await store.write(async () => {
+      const cert = await store.create(certDef, body)
+      await syncNames(cert, names)
       return cert
     })
     return respond(c, version, result, 201)
   }
 
   const put: Handler = async (c) => {
-    const { id, name, cert } = resolve(c)
+    const { id, name, cert } = await resolve(c)
     assertWritable(deps, certDef, 'upsert')
     const { body, names } = await readBody(c, name)
-    const { result, version } = store.write(() => {
-      const saved = store.upsert(certDef, cert, { id }, body)
-      syncNames(saved, names)
+    const { result, version } = await store.write(async () => {
+      const saved = await store.upsert(certDef, cert, { id }, body)
+      await syncNames(saved, names)
       return saved
     })
     return respond(c, version, result)
@@ -96,27 +96,27 @@ export function overrideCertificates(table: EndpointTable, deps: AdminDeps): voi
 
   const patch: Handler = async (c) => {
     const key = c.req.param('key')!
-    const { cert } = resolve(c)
+    const { cert } = await resolve(c)
     if (!cert) throw patchNotFound(certDef, key)
     assertWritable(deps, certDef, 'update')
     const { body, names } = await readBody(c)
-    const { result, version } = store.write(() => {
-      const saved = store.update(certDef, cert, body)
-      syncNames(saved, names)
+    const { result, version } = await store.write(async () => {
+      const saved = await store.update(certDef, cert, body)
+      await syncNames(saved, names)
       return saved
     })
     return respond(c, version, result)
   }
 
-  const remove: Handler = (c) => {
+  const remove: Handler = async (c) => {
     const key = c.req.param('key')!
-    const cert = store.lookup(certDef, key)
+    const cert = await store.lookup(certDef, key)
     if (!cert) {
-      c.header(VERSION_HEADER, String(store.events.head().version))
+      c.header(VERSION_HEADER, String((await store.events.head()).version))
       return c.body(null, 204)
     }
     assertWritable(deps, certDef, 'remove')
-    const { version } = store.write(() => store.remove(certDef, cert))
+    const { version } = await store.write(() => store.remove(certDef, cert))
     c.header(VERSION_HEADER, String(version))
     return c.body(null, 204)
   }
@@ -125,10 +125,10 @@ export function overrideCertificates(table: EndpointTable, deps: AdminDeps): voi
   table.set(base, { ...table.get(base), get: (c) => listEntities(c, deps, certDef, {}, undefined, withNames), post })
   table.set(`${base}/:key`, {
     ...table.get(`${base}/:key`),
-    get: (c) => {
-      const { cert } = resolve(c)
+    get: async (c) => {
+      const { cert } = await resolve(c)
       if (!cert) throw notFound()
-      return c.json(withNames(cert))
+      return c.json(await withNames(cert))
     },
     put,
     patch,
@@ -142,9 +142,9 @@ export function overrideCertificates(table: EndpointTable, deps: AdminDeps): voi
   if (original) {
     const byName = (h: Handler | undefined): Handler | undefined =>
       h &&
-      ((c) => {
+      (async (c) => {
         const parent = c.req.param('parent')!
-        if (!isUuid(parent) && !store.findBy(sniDef, 'name', parent)) throw new HttpError(404, 'SNI not found')
+        if (!isUuid(parent) && !(await store.findBy(sniDef, 'name', parent))) throw new HttpError(404, 'SNI not found')
         return h(c)
       })
     table.set(nested, { get: byName(original.get), post: byName(original.post) })

@@ -45,8 +45,8 @@ async function readSource(c: Context, flags: Record<string, unknown>): Promise<S
 export function registerConfigEndpoints(app: Hono, deps: AdminDeps, state: DeclarativeState): void {
   const { store, catalogue } = deps
 
-  app.get('/config', (c) => {
-    const yaml = exportYaml(store, catalogue)
+  app.get('/config', async (c) => {
+    const yaml = await exportYaml(store, catalogue)
     if (deps.readOnly) return c.json({ config: yaml })
     // database mode: the file itself, ready for `curl :8001/config > kong.yml`
     return c.body(yaml, 200, { 'Content-Type': 'application/yaml; charset=utf-8' })
@@ -60,7 +60,7 @@ export function registerConfigEndpoints(app: Hono, deps: AdminDeps, state: Decla
     let loaded
     try {
       const config = parseDeclarative(source, catalogue)
-      const result = replaceAll(store, catalogue, config)
+      const result = await replaceAll(store, catalogue, config)
       state.hash = text ? config.hash : null
       c.header(VERSION_HEADER, String(result.version))
       loaded = result.loaded

@@ -34,42 +34,42 @@ export function buildEntityEndpoints(deps: AdminDeps): EndpointTable {
       post: async (c) => {
         assertWritable(deps, def, 'create')
         const body = await readEntityBody(c, deps, def)
-        const { result, version } = store.write(() => store.create(def, body))
+        const { result, version } = await store.write(() => store.create(def, body))
         return written(c, version, result, 201)
       },
     })
     add(table, item, {
-      get: (c) => {
-        const e = store.lookup(def, seg(c, 'key'))
+      get: async (c) => {
+        const e = await store.lookup(def, seg(c, 'key'))
         if (!e) throw notFound()
         return c.json(e)
       },
       put: async (c) => {
         const key = seg(c, 'key')
         assertWritable(deps, def, 'upsert', isUuid(key) ? undefined : def.endpointKey)
-        const existing = store.lookup(def, key)
+        const existing = await store.lookup(def, key)
         const body = await readEntityBody(c, deps, def, pluginName(existing))
-        const { result, version } = store.write(() => store.upsert(def, existing, identity(def, key), body))
+        const { result, version } = await store.write(() => store.upsert(def, existing, identity(def, key), body))
         return written(c, version, result)
       },
       patch: async (c) => {
         const key = seg(c, 'key')
-        const existing = store.lookup(def, key)
+        const existing = await store.lookup(def, key)
         if (!existing) throw patchNotFound(def, key)
         assertWritable(deps, def, 'update')
         const body = await readEntityBody(c, deps, def, pluginName(existing))
-        const { result, version } = store.write(() => store.update(def, existing, body))
+        const { result, version } = await store.write(() => store.update(def, existing, body))
         return written(c, version, result)
       },
-      delete: (c) => {
-        const existing = store.lookup(def, seg(c, 'key'))
+      delete: async (c) => {
+        const existing = await store.lookup(def, seg(c, 'key'))
         // Kong answers 204 when nothing existed; the version header still says which config this reflects
         if (!existing) {
-          c.header(VERSION_HEADER, String(store.events.head().version))
+          c.header(VERSION_HEADER, String(store.feed.published.version))
           return c.body(null, 204)
         }
         assertWritable(deps, def, 'remove')
-        const { version } = store.write(() => store.remove(def, existing))
+        const { version } = await store.write(() => store.remove(def, existing))
         c.header(VERSION_HEADER, String(version))
         return c.body(null, 204)
       },
@@ -82,60 +82,60 @@ export function buildEntityEndpoints(deps: AdminDeps): EndpointTable {
       add(table, `${item}/${fk.field}`, parentEndpoint(deps, def, parentDef, fk.field))
       // children of one parent: /services/{s}/routes, /consumers/{c}/key-auth
       const nested = `/${parentDef.adminPath}/:parent/${def.nestedPath ?? def.adminPath}`
-      const loadParent = (c: Context) => {
-        const p = store.lookup(parentDef, seg(c, 'parent'))
+      const loadParent = async (c: Context) => {
+        const p = await store.lookup(parentDef, seg(c, 'parent'))
         if (!p) throw notFound()
         return p
       }
       // by id or endpoint key, or (entities with a nestedKey) by that field within this parent
-      const findChild = (c: Context, p: Entity) => {
+      const findChild = async (c: Context, p: Entity) => {
         const key = seg(c, 'key')
-        const e = def.nestedKey && !isUuid(key) ? store.findAll(def, { [fk.field]: { id: p.id }, [def.nestedKey]: key })[0] : store.lookup(def, key)
+        const e = def.nestedKey && !isUuid(key) ? (await store.findAll(def, { [fk.field]: { id: p.id }, [def.nestedKey]: key }))[0] : await store.lookup(def, key)
         return e && e[fk.field]?.id === p.id ? e : undefined
       }
-      const loadChild = (c: Context, p: Entity) => {
-        const e = findChild(c, p)
+      const loadChild = async (c: Context, p: Entity) => {
+        const e = await findChild(c, p)
         if (!e) throw notFound()
         return e
       }
       add(table, nested, {
-        get: (c) => {
-          const p = loadParent(c)
+        get: async (c) => {
+          const p = await loadParent(c)
           return listEntities(c, deps, def, { [fk.field]: { id: p.id } }, `/${parentDef.adminPath}/${seg(c, 'parent')}/${def.nestedPath ?? def.adminPath}`)
         },
         post: async (c) => {
-          const p = loadParent(c)
+          const p = await loadParent(c)
           assertWritable(deps, def, 'create')
           const body = await readEntityBody(c, deps, def)
-          const { result, version } = store.write(() => store.create(def, body, { [fk.field]: { id: p.id } }))
+          const { result, version } = await store.write(() => store.create(def, body, { [fk.field]: { id: p.id } }))
           return written(c, version, result, 201)
         },
       })
       add(table, `${nested}/:key`, {
-        get: (c) => c.json(loadChild(c, loadParent(c))),
+        get: async (c) => c.json(await loadChild(c, await loadParent(c))),
         put: async (c) => {
-          const p = loadParent(c)
+          const p = await loadParent(c)
           const key = seg(c, 'key')
           const byName = !!def.nestedKey && !isUuid(key)
           assertWritable(deps, def, 'upsert', isUuid(key) ? undefined : (byName ? def.nestedKey : def.endpointKey))
-          const existing = byName ? findChild(c, p) : store.lookup(def, key)
+          const existing = byName ? await findChild(c, p) : await store.lookup(def, key)
           const body = await readEntityBody(c, deps, def, pluginName(existing))
           // Kong's acl PUT: the name in the path fills the field when the body does not give it
           const ident = byName ? (body[def.nestedKey!] === undefined ? { [def.nestedKey!]: key } : {}) : identity(def, key)
-          const { result, version } = store.write(() => store.upsert(def, existing, ident, body, { [fk.field]: { id: p.id } }))
+          const { result, version } = await store.write(() => store.upsert(def, existing, ident, body, { [fk.field]: { id: p.id } }))
           return written(c, version, result)
         },
         patch: async (c) => {
-          const existing = loadChild(c, loadParent(c))
+          const existing = await loadChild(c, await loadParent(c))
           assertWritable(deps, def, 'update')
           const body = await readEntityBody(c, deps, def, pluginName(existing))
-          const { result, version } = store.write(() => store.update(def, existing, body))
+          const { result, version } = await store.write(() => store.update(def, existing, body))
           return written(c, version, result)
         },
-        delete: (c) => {
-          const existing = loadChild(c, loadParent(c))
+        delete: async (c) => {
+          const existing = await loadChild(c, await loadParent(c))
           assertWritable(deps, def, 'remove')
-          const { version } = store.write(() => store.remove(def, existing))
+          const { version } = await store.write(() => store.remove(def, existing))
           c.header(VERSION_HEADER, String(version))
           return c.body(null, 204)
         },
@@ -148,38 +148,38 @@ export function buildEntityEndpoints(deps: AdminDeps): EndpointTable {
 /** `/routes/{r}/service`: read, patch or replace the entity a foreign field points to. */
 function parentEndpoint(deps: AdminDeps, def: EntityDef, parentDef: EntityDef, field: string): Partial<Record<Verb, Handler>> {
   const { store } = deps
-  const load = (c: Context) => {
-    const child = store.lookup(def, c.req.param('key')!)
+  const load = async (c: Context) => {
+    const child = await store.lookup(def, c.req.param('key')!)
     if (!child) throw notFound()
-    return { child, parent: child[field] ? store.findBy(parentDef, 'id', child[field].id) : undefined }
+    return { child, parent: child[field] ? await store.findBy(parentDef, 'id', child[field].id) : undefined }
   }
   return {
-    get: (c) => {
-      const { parent } = load(c)
+    get: async (c) => {
+      const { parent } = await load(c)
       if (!parent) throw notFound()
       return c.json(parent)
     },
     patch: async (c) => {
-      const { parent } = load(c)
+      const { parent } = await load(c)
       if (!parent) throw notFound()
       assertWritable(deps, parentDef, 'update')
       const body = await readEntityBody(c, deps, parentDef)
-      const { result, version } = store.write(() => store.update(parentDef, parent, body))
+      const { result, version } = await store.write(() => store.update(parentDef, parent, body))
       return written(c, version, result)
     },
     put: async (c) => {
-      const { child, parent } = load(c)
+      const { child, parent } = await load(c)
       assertWritable(deps, parentDef, 'upsert')
       const body = await readEntityBody(c, deps, parentDef)
-      const { result, version } = store.write(() => {
-        const p = store.upsert(parentDef, parent, parent ? { id: parent.id } : {}, body)
-        if (!parent) store.update(def, child, { [field]: { id: p.id } })
+      const { result, version } = await store.write(async () => {
+        const p = await store.upsert(parentDef, parent, parent ? { id: parent.id } : {}, body)
+        if (!parent) await store.update(def, child, { [field]: { id: p.id } })
         return p
       })
       return written(c, version, result)
     },
-    delete: (c) => {
-      const { parent } = load(c)
+    delete: async (c) => {
+      const { parent } = await load(c)
       if (!parent) throw notFound()
       return c.json({ message: 'Method not allowed' }, 405)
     },

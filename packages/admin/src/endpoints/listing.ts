@@ -30,7 +30,7 @@ function parseTags(raw: string | undefined): ListOptions['tags'] {
 }
 
 /** List `def`; `nestedBase` is the URL prefix of a nested list (`/consumers/bob/plugins`). */
-export function listEntities(c: Context, deps: AdminDeps, def: EntityDef, where: Record<string, unknown> = {}, nestedBase?: string, decorate?: (e: Entity) => Entity) {
+export async function listEntities(c: Context, deps: AdminDeps, def: EntityDef, where: Record<string, unknown> = {}, nestedBase?: string, decorate?: (e: Entity) => Entity | Promise<Entity>) {
   const size = parseSize(c.req.queries('size'))
   const offset = c.req.query('offset')
   const tags = nestedBase ? undefined : 'tags' in def.fields ? parseTags(c.req.query('tags')) : undefined
@@ -39,8 +39,8 @@ export function listEntities(c: Context, deps: AdminDeps, def: EntityDef, where:
     if (!cid) throw new HttpError(400, 'custom_id must be an unempty string')
     where = { ...where, custom_id: cid }
   }
-  const page = deps.store.list(def, { size, offset, tags, where })
-  if (decorate) page.data = page.data.map(decorate)
+  const page = await deps.store.list(def, { size, offset, tags, where })
+  if (decorate) page.data = await Promise.all(page.data.map(decorate))
   let next: string | null = null
   if (page.offset) {
     if (nestedBase) next = `${nestedBase}?offset=${encodeURIComponent(page.offset)}`

@@ -22,12 +22,6 @@ export function registerMetricsEndpoint(app: Hono, deps: AdminDeps, kongVersion:
   const hash = registry.gauge('kong_data_plane_config_hash', 'Config hash numeric value of the data plane', ['node_id', 'hostname', 'ip'])
   const dpVersion = registry.gauge('postern_data_plane_config_version', 'Configuration version each data plane last reported', ['node_id', 'hostname', 'ip'])
   registry.onCollect(() => {
-    try {
-      version.labels().set(deps.store.events.head().version)
-      reachable.labels().set(1)
-    } catch {
-      reachable.labels().set(0)
-    }
     for (const g of [lastSeen, hash, dpVersion]) g.reset()
     for (const n of deps.nodes() as ReportedNode[]) {
       const labels = [n.node_id, n.hostname ?? '', n.ip ?? ''] as const
@@ -37,5 +31,13 @@ export function registerMetricsEndpoint(app: Hono, deps: AdminDeps, kongVersion:
       if (typeof n.version === 'number') dpVersion.labels(...labels).set(n.version)
     }
   })
-  app.get('/metrics', (c) => c.body(registry.expose(), 200, { 'content-type': PROMETHEUS_CONTENT_TYPE }))
+  app.get('/metrics', async (c) => {
+    try {
+      version.labels().set((await deps.store.events.head()).version)
+      reachable.labels().set(1)
+    } catch {
+      reachable.labels().set(0)
+    }
+    return c.body(registry.expose(), 200, { 'content-type': PROMETHEUS_CONTENT_TYPE })
+  })
 }

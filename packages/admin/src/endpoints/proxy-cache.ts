@@ -20,10 +20,10 @@ export function registerProxyCacheEndpoints(app: Hono, deps: AdminDeps, broadcas
     purge(c.req.param('cache_key'))
     return c.body(null, 204)
   })
-  app.delete('/proxy-cache/:plugin_id/caches/:cache_key', (c) => {
+  app.delete('/proxy-cache/:plugin_id/caches/:cache_key', async (c) => {
     const id = c.req.param('plugin_id')
     const def = deps.catalogue.entity('plugins')!
-    const plugin = isUuid(id) ? deps.store.lookup(def, id) : undefined
+    const plugin = isUuid(id) ? await deps.store.lookup(def, id) : undefined
     if (!plugin || plugin.name !== PLUGIN) throw notFound()
     purge(c.req.param('cache_key'))
     return c.body(null, 204)

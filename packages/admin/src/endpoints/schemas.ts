@@ -91,6 +91,6 @@ export function registerSchemaEndpoints(app: Hono, deps: AdminDeps): void {
 async function validate(c: Context, deps: AdminDeps, entity: string) {
   const def = deps.catalogue.entity(entity)!
   const body = await readEntityBody(c, deps, def)
-  def.validate(body, deps.store.validation)
+  await def.validateAsync(body, deps.store.validation)
   return c.json({ message: 'schema validation successful' })
 }

@@ -12,28 +12,28 @@ export function addUpstreamEndpoints(deps: AdminDeps, table: EndpointTable): voi
   const upstreams = catalogue.entity('upstreams')!
   const targets = catalogue.entity('targets')!
 
-  const loadUpstream = (c: Context) => {
-    const u = store.lookup(upstreams, c.req.param('parent')!)
+  const loadUpstream = async (c: Context) => {
+    const u = await store.lookup(upstreams, c.req.param('parent')!)
     if (!u) throw notFound()
     return u
   }
   /** Kong's target_endpoint: a UUID selects by id, anything else is the target within this upstream. */
-  const loadTarget = (c: Context, u: Entity) => {
+  const loadTarget = async (c: Context, u: Entity) => {
     const key = decodeURIComponent(c.req.param('key')!)
     let t: Entity | undefined
-    if (isUuid(key)) t = store.findBy(targets, 'id', key.toLowerCase())
+    if (isUuid(key)) t = await store.findBy(targets, 'id', key.toLowerCase())
     else {
       const wanted = formatTarget(key) ?? key
-      t = store.findAll(targets, { upstream: { id: u.id } }).find((x) => x.target === wanted)
+      t = (await store.findAll(targets, { upstream: { id: u.id } })).find((x) => x.target === wanted)
     }
     if (!t || t.upstream?.id !== u.id) throw notFound()
     return t
   }
   /** Kong's page_for_upstream: newest first, offset is a plain index. */
-  const page = (c: Context, u: Entity, base: string) => {
+  const page = async (c: Context, u: Entity, base: string) => {
     const size = Math.min(Number(c.req.query('size') ?? 100) || 100, MAX_PAGE)
     const offset = Number(c.req.query('offset') ?? 0) || 0
-    const all = store.findAll(targets, { upstream: { id: u.id } }).sort((a, b) => b.created_at - a.created_at || (a.id < b.id ? 1 : -1))
+    const all = (await store.findAll(targets, { upstream: { id: u.id } })).sort((a, b) => b.created_at - a.created_at || (a.id < b.id ? 1 : -1))
     const data = all.slice(offset, offset + size)
     const more = all.length > offset + size
     return { data, offset: more ? String(offset + size) : undefined, next: more ? `${base}?offset=${offset + size}` : null }
@@ -41,36 +41,36 @@ export function addUpstreamEndpoints(deps: AdminDeps, table: EndpointTable): voi
 
   table.set('/upstreams/:parent/targets', {
     ...table.get('/upstreams/:parent/targets'),
-    get: (c) => c.json(page(c, loadUpstream(c), `/upstreams/${c.req.param('parent')}/targets`)),
+    get: async (c) => c.json(await page(c, await loadUpstream(c), `/upstreams/${c.req.param('parent')}/targets`)),
   })
   const update = async (c: Context) => {
-    const t = loadTarget(c, loadUpstream(c))
+    const t = await loadTarget(c, await loadUpstream(c))
     assertWritable(deps, targets, 'update')
     const body = await readEntityBody(c, deps, targets)
-    const { result, version } = store.write(() => store.update(targets, t, body))
+    const { result, version } = await store.write(() => store.update(targets, t, body))
     return written(c, version, result)
   }
   table.set('/upstreams/:parent/targets/:key', {
-    get: (c) => {
-      const u = loadUpstream(c)
-      if (c.req.param('key') === 'all') return c.json(page(c, u, `/upstreams/${c.req.param('parent')}/targets/all`))
-      return c.json(loadTarget(c, u))
+    get: async (c) => {
+      const u = await loadUpstream(c)
+      if (c.req.param('key') === 'all') return c.json(await page(c, u, `/upstreams/${c.req.param('parent')}/targets/all`))
+      return c.json(await loadTarget(c, u))
     },
     patch: update,
     // Kong's PUT on a target updates it in place (update_target_cb)
     put: update,
-    delete: (c) => {
-      const t = loadTarget(c, loadUpstream(c))
+    delete: async (c) => {
+      const t = await loadTarget(c, await loadUpstream(c))
       assertWritable(deps, targets, 'remove')
-      const { version } = store.write(() => store.remove(targets, t))
+      const { version } = await store.write(() => store.remove(targets, t))
       c.header(VERSION_HEADER, String(version))
       return c.body(null, 204)
     },
   })
 
-  const setHealth = (healthy: boolean) => (c: Context) => {
-    const u = loadUpstream(c)
-    const t = loadTarget(c, u)
+  const setHealth = (healthy: boolean) => async (c: Context) => {
+    const u = await loadUpstream(c)
+    const t = await loadTarget(c, u)
     const address = c.req.param('address') ? decodeURIComponent(c.req.param('address')!) : null
     if (address !== null && formatTarget(address) === null) throw new HttpError(400, `invalid address: ${address}`)
     // Kong's post_health: only an upstream with health checks has a healthchecker to set
@@ -84,12 +84,12 @@ export function addUpstreamEndpoints(deps: AdminDeps, table: EndpointTable): voi
   }
 
   table.set('/upstreams/:parent/health', {
-    get: (c) => {
-      const u = loadUpstream(c)
+    get: async (c) => {
+      const u = await loadUpstream(c)
       const seen = deps.cluster?.health.upstream(u.id) ?? new Map<string, TargetHealth>()
       const using = usesHealthchecks(u.healthchecks as Healthchecks)
       if (c.req.query('balancer_health') === '1') return c.json({ data: balancerHealth(u, seen, using), next: null, node_id: deps.nodeId })
-      const p = page(c, u, `/upstreams/${c.req.param('parent')}/health`)
+      const p = await page(c, u, `/upstreams/${c.req.param('parent')}/health`)
       const data = p.data.map((t) => withHealth(t, seen, using))
       return c.json({ data, ...(p.offset ? { offset: p.offset } : {}), next: p.next, node_id: deps.nodeId })
     },

@@ -1,77 +1,51 @@
-// Opens <prefix>/postern.db (WAL, busy timeout, foreign keys) and applies drizzle-kit migrations.
-import Database from 'better-sqlite3'
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
-import { join, resolve, dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { createPrivateFile, restrictFiles } from '@postern/shared'
+// The store's view of a database engine: one interface served by SQLite (embedded default) and Postgres,
+// so nothing above the store names a dialect. `openDatabase` picks the engine from the settings.
+import type { SQL } from 'drizzle-orm'
+import type { EntityDef, Settings } from '@postern/shared'
 
-/** drizzle/ at the workspace root, found from this file (source) or from dist/ (bundle). */
-function findMigrations(): string {
-  let dir = dirname(fileURLToPath(import.meta.url))
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'drizzle')
-    if (existsSync(join(candidate, 'meta/_journal.json'))) return candidate
-    dir = resolve(dir, '..')
-  }
-  throw new Error('drizzle migrations folder not found')
+export interface Head {
+  version: number
+  hash: string
 }
 
-export const MIGRATIONS_FOLDER = findMigrations()
+/** A writing transaction: the query handle, and the head it allocates versions from (locked for its duration). */
+export interface Tx {
+  q: any
+  head: Head
+}
 
 export interface Db {
-  sqlite: Database.Database
-  orm: BetterSQLite3Database
-  close(): void
+  readonly kind: 'sqlite' | 'postgres'
+  /** The drizzle query root outside transactions. */
+  readonly orm: any
+  /** The drizzle table of an entity in this dialect. */
+  table(def: EntityDef): any
+  /** The change-event table. */
+  readonly events: any
+  /** One writing transaction; writers are serialised (BEGIN IMMEDIATE, or the Postgres head row lock). */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>
+  /** Reads that must agree with each other (a snapshot and its version). */
+  readConsistent<T>(fn: (q: any) => Promise<T>): Promise<T>
+  /** Newest committed version. */
+  head(): Promise<Head>
+  /** `tag` is one of the JSON array column's elements. */
+  jsonHas(column: any, tag: string): SQL
+  /** Other writers' commits (Postgres LISTEN); `onCommit` gets the committed version. Resolves to a stop function. */
+  subscribe(onCommit: (version: number | null) => void): Promise<() => Promise<void>>
+  migrationStatus(): Promise<{ name: string; applied: boolean }[]>
+  close(): Promise<void>
 }
 
 export class SchemaTooNewError extends Error {
   readonly code = 'POSTERN_SCHEMA_TOO_NEW'
 }
 
-/** Open (creating if needed) and migrate. Refuses a database migrated by a newer Postern. */
-export function openDatabase(prefix: string, opts: { migrate?: boolean } = {}): Db {
-  mkdirSync(prefix, { recursive: true, mode: 0o700 })
-  const file = join(prefix, 'postern.db')
-  createPrivateFile(file) // 0600 whatever the umask; SQLite gives -wal/-shm the database file's mode
-  const sqlite = new Database(file)
-  sqlite.pragma('journal_mode = WAL')
-  restrictFiles(`${file}-wal`, `${file}-shm`)
-  sqlite.pragma('busy_timeout = 5000')
-  sqlite.pragma('foreign_keys = ON')
-  sqlite.pragma('synchronous = NORMAL')
-  const orm = drizzle(sqlite)
-  checkNotNewer(sqlite)
-  if (opts.migrate !== false) migrate(orm, { migrationsFolder: MIGRATIONS_FOLDER })
-  return { sqlite, orm, close: () => sqlite.close() }
-}
-
-function journal(): { tag: string; when: number }[] {
-  return JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')).entries
-}
-
-/** Migration status for `postern migrations list`. */
-export function migrationStatus(sqlite: Database.Database): { name: string; applied: boolean }[] {
-  const applied = appliedCount(sqlite)
-  return journal().map((e, i) => ({ name: e.tag, applied: i < applied }))
-}
-
-function appliedCount(sqlite: Database.Database): number {
-  const exists = sqlite.prepare(`SELECT name FROM sqlite_master WHERE type='table' AND name='__drizzle_migrations'`).get()
-  if (!exists) return 0
-  return (sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n
-}
-
-function checkNotNewer(sqlite: Database.Database): void {
-  const known = journal()
-  const exists = sqlite.prepare(`SELECT name FROM sqlite_master WHERE type='table' AND name='__drizzle_migrations'`).get()
-  if (!exists) return
-  const last = sqlite.prepare('SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1').get() as { created_at: number } | undefined
-  const newest = known.length ? known[known.length - 1].when : 0
-  if (last && Number(last.created_at) > newest) {
-    throw new SchemaTooNewError(
-      `the database schema is newer than this Postern (database migration ${last.created_at} > newest known ${newest}); upgrade Postern or use another KONG_PREFIX`,
-    )
+/** Open (creating if needed) the configured database and migrate it unless told not to. */
+export async function openDatabase(settings: Settings, opts: { migrate?: boolean } = {}): Promise<Db> {
+  if (settings.database === 'postgres') {
+    const { openPostgres } = await import('./postgres.ts')
+    return openPostgres(settings.pg, opts)
   }
+  const { openSqlite } = await import('./sqlite.ts')
+  return openSqlite(settings.prefix, opts)
 }

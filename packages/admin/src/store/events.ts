@@ -1,8 +1,10 @@
-// The change-event log: every committed write appends rows here in the same transaction; versions are
-// the autoincrement key, and each row's hash chains the previous one so any node can verify its copy.
+// The change-event log: every committed write appends rows here in the same transaction, with versions
+// taken from the transaction's locked head; each row's hash chains the previous one so any node can verify
+// its copy. Served by both engines through drizzle.
 import { createHash } from 'node:crypto'
-import type Database from 'better-sqlite3'
+import { asc, eq, gt, min } from 'drizzle-orm'
 import type { ChangeEvent } from '@postern/shared/protocol/index.ts'
+import type { Db, Head, Tx } from './database.ts'
 
 export const EMPTY_HASH = '0'.repeat(32)
 
@@ -11,43 +13,41 @@ export function chainHash(prev: string, e: Omit<ChangeEvent, 'hash'>): string {
 }
 
 export class EventLog {
-  private insert: Database.Statement
-  private headStmt: Database.Statement
-  private sinceStmt: Database.Statement
-  private minStmt: Database.Statement
-  constructor(private sqlite: Database.Database) {
-    this.insert = sqlite.prepare('INSERT INTO postern_events (entity, op, entity_id, payload, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-    this.headStmt = sqlite.prepare('SELECT version, hash FROM postern_events ORDER BY version DESC LIMIT 1')
-    this.sinceStmt = sqlite.prepare('SELECT version, entity, op, entity_id AS id, payload, hash FROM postern_events WHERE version > ? ORDER BY version LIMIT ?')
-    this.minStmt = sqlite.prepare('SELECT min(version) AS v FROM postern_events')
+  constructor(private db: Db) {}
+
+  head(): Promise<Head> {
+    return this.db.head()
   }
 
-  head(): { version: number; hash: string } {
-    const row = this.headStmt.get() as { version: number; hash: string } | undefined
-    return row ?? { version: 0, hash: EMPTY_HASH }
-  }
-
-  /** Append one event; must run inside the write transaction. */
-  append(entity: string, op: ChangeEvent['op'], id: string, payload: ChangeEvent['payload']): ChangeEvent {
-    const head = this.head()
-    const version = head.version + 1
+  /** Append one event inside the write transaction `tx`; advances `tx.head`. */
+  async append(tx: Tx, entity: string, op: ChangeEvent['op'], id: string, payload: ChangeEvent['payload']): Promise<ChangeEvent> {
+    const version = tx.head.version + 1
     const base = { version, entity, op, id, payload }
-    const hash = chainHash(head.hash, base)
-    const info = this.insert.run(entity, op, id, JSON.stringify(payload), hash, Math.floor(Date.now() / 1000))
-    if (Number(info.lastInsertRowid) !== version) throw new Error('event version out of sequence')
+    const hash = chainHash(tx.head.hash, base)
+    await tx.q.insert(this.db.events).values({ version, entity, op, entity_id: id, payload, hash, created_at: Math.floor(Date.now() / 1000) })
+    tx.head = { version, hash }
     return { ...base, hash }
   }
 
   /** The hash recorded at `version` (undefined when that event is not kept). */
-  hashAt(version: number): string | undefined {
+  async hashAt(version: number): Promise<string | undefined> {
     if (version === 0) return EMPTY_HASH
-    return (this.sqlite.prepare('SELECT hash FROM postern_events WHERE version = ?').get(version) as { hash: string } | undefined)?.hash
+    const t = this.db.events
+    const rows = await this.db.orm.select({ hash: t.hash }).from(t).where(eq(t.version, version)).limit(1)
+    return rows[0]?.hash
   }
 
   /** Events after `version`, or null when they are no longer all retained (then a snapshot is needed). */
-  since(version: number, limit = 100000): ChangeEvent[] | null {
-    const min = (this.minStmt.get() as { v: number | null }).v
-    if (min !== null && version < min - 1) return null
-    return (this.sinceStmt.all(version, limit) as any[]).map((r) => ({ ...r, payload: JSON.parse(r.payload) }))
+  async since(version: number, limit = 100000): Promise<ChangeEvent[] | null> {
+    const t = this.db.events
+    const lowest = (await this.db.orm.select({ v: min(t.version) }).from(t))[0]?.v
+    if (lowest !== null && lowest !== undefined && version < Number(lowest) - 1) return null
+    const rows = await this.db.orm
+      .select({ version: t.version, entity: t.entity, op: t.op, id: t.entity_id, payload: t.payload, hash: t.hash })
+      .from(t)
+      .where(gt(t.version, version))
+      .orderBy(asc(t.version))
+      .limit(limit)
+    return rows.map((r: any) => ({ ...r, version: Number(r.version) }))
   }
 }

@@ -39,9 +39,24 @@ const listen = (def: string) =>
       }
     })
 
+/** Kong's boolean settings: on/off, true/false. */
+const pgBool = z.enum(['on', 'off', 'true', 'false']).default('off').transform((v) => v === 'on' || v === 'true')
+
 const settingsSchema = z.object({
   KONG_PREFIX: z.string().default('./.postern'),
-  KONG_DATABASE: z.enum(['sqlite', 'off']).default('sqlite'),
+  KONG_DATABASE: z.enum(['sqlite', 'off', 'postgres']).default('sqlite'),
+  // Kong's Postgres settings and defaults (kong.conf.default); pool size defaults to lua_socket_pool_size
+  KONG_PG_HOST: z.string().default('127.0.0.1'),
+  KONG_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5432),
+  KONG_PG_USER: z.string().default('kong'),
+  KONG_PG_PASSWORD: z.string().optional(),
+  KONG_PG_DATABASE: z.string().default('kong'),
+  // unquoted identifiers only: Postgres folds search_path names to lower case
+  KONG_PG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a lower-case schema name (letters, digits, _)').optional(),
+  KONG_PG_SSL: pgBool,
+  KONG_PG_SSL_VERIFY: pgBool,
+  KONG_PG_TIMEOUT: z.coerce.number().int().min(1).default(5000),
+  KONG_PG_POOL_SIZE: z.coerce.number().int().min(1).default(256),
   KONG_DECLARATIVE_CONFIG: z.string().optional(),
   KONG_ADMIN_LISTEN: listen('127.0.0.1:8001'),
   KONG_PROXY_LISTEN: listen('0.0.0.0:8000, 0.0.0.0:8443 ssl'),
@@ -77,9 +92,24 @@ const settingsSchema = z.object({
   POSTERN_STORE_PATH: z.string().optional(),
 })
 
+export interface PgSettings {
+  host: string
+  port: number
+  user: string
+  password?: string
+  database: string
+  schema?: string
+  ssl: boolean
+  sslVerify: boolean
+  timeout: number
+  poolSize: number
+}
+
 export type Settings = {
   prefix: string
-  database: 'sqlite' | 'off'
+  database: 'sqlite' | 'off' | 'postgres'
+  /** Postgres connection (used when `database` is `postgres`). */
+  pg: PgSettings
   declarativeConfig?: string
   adminListen: Listen[]
   proxyListen: Listen[]
@@ -134,6 +164,18 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
   return {
     prefix: resolve(s.KONG_PREFIX),
     database: s.KONG_DATABASE,
+    pg: {
+      host: s.KONG_PG_HOST,
+      port: s.KONG_PG_PORT,
+      user: s.KONG_PG_USER,
+      password: s.KONG_PG_PASSWORD,
+      database: s.KONG_PG_DATABASE,
+      schema: s.KONG_PG_SCHEMA,
+      ssl: s.KONG_PG_SSL,
+      sslVerify: s.KONG_PG_SSL_VERIFY,
+      timeout: s.KONG_PG_TIMEOUT,
+      poolSize: s.KONG_PG_POOL_SIZE,
+    },
     declarativeConfig: s.KONG_DECLARATIVE_CONFIG,
     adminListen: s.KONG_ADMIN_LISTEN,
     proxyListen: s.KONG_PROXY_LISTEN,
