@@ -133,7 +133,8 @@ describe('two admins, two proxies, one Postgres database', () => {
     for (const w of acked) expect((await call(proxy2.url, w.path)).status, w.path).toBe(200)
     // the killed admin comes back on the same ports: its proxy resumes from the version it holds
     stopped.push(adminA)
-    adminA = await startAdmin({ env: { ...db.env, KONG_ADMIN_LISTEN: `127.0.0.1:${adminA.port}`, KONG_CLUSTER_LISTEN: `127.0.0.1:${adminA.clusterPort}` } })
+    // same prefix: the cluster token its proxy holds is the one in that prefix
+    adminA = await startAdmin({ prefix: adminA.prefix, env: { ...db.env, KONG_ADMIN_LISTEN: `127.0.0.1:${adminA.port}`, KONG_CLUSTER_LISTEN: `127.0.0.1:${adminA.clusterPort}` } })
     apiA = new AdminClient(adminA.url)
     const routes = (await apiA.get('/routes?size=1000')).body.data.map((r: any) => r.paths[0])
     for (const w of acked) expect(routes).toContain(w.path)

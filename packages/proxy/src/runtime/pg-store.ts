@@ -102,10 +102,9 @@ export class PgRuntimeStore implements PdkStore {
     let total = 0
     for (const def of this.defs.values()) {
       if (!(TTL_FIELD in def.fields)) continue
-      const t = def.pgTable
-      const col = t[def.columnOf(TTL_FIELD)]
-      const expired = this.orm.select({ id: t.id }).from(t).where(lte(col, this.now())).limit(this.opts.purgeBatch ?? 1000)
-      const r = await this.orm.delete(t).where(inArray(t.id, expired))
+      // by ctid, so tables keyed by several columns (ratelimiting_metrics) purge like those keyed by id
+      const col = `"${def.columnOf(TTL_FIELD)}"`
+      const r = await this.pool.query(`DELETE FROM "${def.name}" WHERE ctid IN (SELECT ctid FROM "${def.name}" WHERE ${col} <= $1 LIMIT $2)`, [this.now(), this.opts.purgeBatch ?? 1000])
       total += r.rowCount ?? 0
     }
     return total
