@@ -32,7 +32,8 @@ export interface Row {
 
 export interface MemoryRow {
   gateway: string
-  routes: number
+  /** Routes in a Postern gateway; absent for the yardsticks and peers (read from /proc, for comparison). */
+  routes?: number
   when: string
   rssMB: number
   heapUsedMB?: number
@@ -228,7 +229,7 @@ export function markdown(r: RunReport): string {
       : []),
     '| proxy memory | routes | when | RSS MB | heap used MB |',
     '|---|---:|---|---:|---:|',
-    ...r.memory.map((x) => `| ${x.gateway} | ${x.routes} | ${x.when} | ${x.rssMB.toFixed(1)} | ${x.heapUsedMB?.toFixed(1) ?? ''} |`),
+    ...r.memory.map((x) => `| ${x.gateway} | ${x.routes ?? ''} | ${x.when} | ${x.rssMB.toFixed(1)} | ${x.heapUsedMB?.toFixed(1) ?? ''} |`),
     '',
     '| target | measured | result |',
     '|---|---:|---|',
