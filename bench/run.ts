@@ -1,4 +1,4 @@
-// `pnpm bench`: starts upstream, yardsticks and Postern, runs every scenario row interleaved, measures reloads and memory, writes results.
+// `pnpm bench`: starts upstream, yardsticks, peers and Postern, runs every row interleaved, then open loop, reloads, memory and cold start; `--soak` runs soak.ts instead.
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { BenchAdmin, waitForVersion } from './admin.ts'
