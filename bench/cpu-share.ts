@@ -85,3 +85,13 @@ export function foreignPct(a: CpuSnap, b: CpuSnap): Record<string, number> {
   }
   return out
 }
+
+/** Resident set of a process from /proc/<pid>/status (VmRSS), in MB; NaN when unreadable (not Linux, or it exited). */
+export function procRssMB(pid: number): number {
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m)
+    return m ? Number(m[1]) / 1024 : NaN
+  } catch {
+    return NaN
+  }
+}

@@ -1,7 +1,8 @@
-// The load generator: wrk when installed (one thread, pinned), else autocannon; both report req/s, p50 and p99.
+// The load generators: closed loop with wrk when installed (one thread, pinned), else autocannon (req/s, p50, p99); open loop with open-loop.ts.
 import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
+import type { OpenLoopResult, OpenLoopSpec } from './open-loop.ts'
 import { hasCommand, pinned, ROOT, track } from './procs.ts'
 
 export type LoadGenName = 'wrk' | 'autocannon'
@@ -94,4 +95,15 @@ async function runAutocannon(s: LoadSpec): Promise<LoadResult> {
     requests: r.requests.total,
     errors: (r.errors ?? 0) + (r.timeouts ?? 0) + (r.non2xx ?? 0),
   }
+}
+
+/** One fixed-rate run of bench/open-loop.ts as its own process on the load core (bounded: it stops itself; killed after 3× + 15 s). */
+export async function runOpenLoop(s: Omit<OpenLoopSpec, 'url'> & { url: string; core: string | null }): Promise<OpenLoopResult> {
+  const { core, ...spec } = s
+  const argv = [process.execPath, '--import', 'tsx', join(ROOT, 'bench/open-loop.ts'), JSON.stringify(spec)]
+  const out = await capture(pinned(core, argv), spec.durationSec * 3000 + 15_000)
+  const line = out.split('\n').find((l) => l.startsWith('BENCH_JSON '))
+  if (!line) throw new Error(`open-loop printed no report:\n${out}`)
+  const r = JSON.parse(line.slice('BENCH_JSON '.length), (_k, v) => (v === null ? Infinity : v)) as OpenLoopResult
+  return r
 }

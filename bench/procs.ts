@@ -105,6 +105,14 @@ export function startReference(core: string | null, upstreamUrl: string, nodeFla
   return launch('reference-proxy', pinned(core, [node, ...nodeFlags, ...rest, 'bench/reference-proxy.ts', '0', upstreamUrl]), { ready: /listening (\d+)/ })
 }
 
+/** The Node gateways users pick, as peers in the same run: one script per peer under bench/peers/. */
+export type PeerName = 'fastify-http-proxy' | 'fast-gateway'
+
+export function startPeer(peer: PeerName, core: string | null, upstreamUrl: string, nodeFlags: string[] = []): Promise<Started> {
+  const [node, ...rest] = NODE_TSX
+  return launch(peer, pinned(core, [node, ...nodeFlags, ...rest, `bench/peers/${peer}.ts`, '0', upstreamUrl]), { ready: /listening (\d+)/ })
+}
+
 /** nginx with one worker (one core, like one Node process), keep-alive to the upstream, no logs on the hot path. */
 export async function startNginx(core: string | null, upstreamPort: number): Promise<Started> {
   const dir = tempDir('nginx')
@@ -136,6 +144,9 @@ export function posternEntry(mode: string): { entry: string; note: string } {
   return { entry: 'bin/postern.ts', note: `bin/postern.ts via tsx (scripts/build.mjs failed: ${r.stderr.split('\n')[0]})` }
 }
 
+/** The line a Postern proxy prints once it listens: proxy port, TLS ports, status port. */
+export const PROXY_READY = /postern ready: proxy (\d+) tls [\d,-]+ status (\d+)/
+
 export interface Gateway {
   name: string
   admin: Started
@@ -143,6 +154,10 @@ export interface Gateway {
   adminUrl: string
   proxyUrl: string
   statusUrl: string
+  /** The proxy's KONG_PREFIX (holds config-cache.json) and its environment, for restarting it (cold start). */
+  proxyPrefix: string
+  proxyEnv: Record<string, string>
+  proxyArgv: string[]
 }
 
 /** One admin (on the control core) and one proxy following it (on the data-path core), with a fresh prefix each. */
@@ -154,21 +169,22 @@ export async function startGateway(name: string, entry: string, cores: { admin: 
     ready: /postern ready: admin (\d+) cluster (\d+)/,
   })
   const [tsxNode, ...rest] = NODE_TSX
-  const proxy = await launch(`${name}-proxy`, pinned(cores.proxy, [tsxNode, ...proxyNodeFlags, ...rest, entry, 'start', 'proxy']), {
-    env: {
-      ...env,
-      KONG_PREFIX: tempDir(`${name}-proxy`),
-      KONG_PROXY_LISTEN: '127.0.0.1:0',
-      KONG_STATUS_LISTEN: '127.0.0.1:0',
-      KONG_CLUSTER_CONTROL_PLANE: `127.0.0.1:${admin.match[2]}`,
-    },
-    ready: /postern ready: proxy (\d+) tls [\d,-]+ status (\d+)/,
-  })
+  const proxyArgv = pinned(cores.proxy, [tsxNode, ...proxyNodeFlags, ...rest, entry, 'start', 'proxy'])
+  const proxyPrefix = tempDir(`${name}-proxy`)
+  const proxyEnv = {
+    ...env,
+    KONG_PREFIX: proxyPrefix,
+    KONG_PROXY_LISTEN: '127.0.0.1:0',
+    KONG_STATUS_LISTEN: '127.0.0.1:0',
+    KONG_CLUSTER_CONTROL_PLANE: `127.0.0.1:${admin.match[2]}`,
+  }
+  const proxy = await launch(`${name}-proxy`, proxyArgv, { env: proxyEnv, ready: PROXY_READY })
   return {
     name, admin, proxy,
     adminUrl: `http://127.0.0.1:${admin.port}`,
     proxyUrl: `http://127.0.0.1:${proxy.port}`,
     statusUrl: `http://127.0.0.1:${proxy.match[2]}`,
+    proxyPrefix, proxyEnv, proxyArgv,
   }
 }
 

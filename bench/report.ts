@@ -4,8 +4,10 @@ import { join } from 'node:path'
 import type { ChangeStats } from './changes.ts'
 import type { StoreWriteStats } from './store-writes.ts'
 import type { LoadResult } from './load.ts'
+import type { OpenLoopResult } from './open-loop.ts'
 import { ROOT } from './procs.ts'
 import type { Scenario } from './scenarios.ts'
+import type { ColdStart } from './startup.ts'
 
 export interface Row {
   name: string
@@ -31,7 +33,8 @@ export interface Row {
 
 export interface MemoryRow {
   gateway: string
-  routes: number
+  /** Routes in a Postern gateway; absent for the yardsticks and peers (read from /proc, for comparison). */
+  routes?: number
   when: string
   rssMB: number
   heapUsedMB?: number
@@ -43,22 +46,45 @@ export interface TargetCheck {
   pass: boolean | null
 }
 
+/** One fixed-rate (open-loop) run of a row, after the closed-loop rounds. */
+export interface OpenLoopRow extends OpenLoopResult {
+  name: string
+  durationSec: number
+  foreignSutPct?: number
+  foreignLoadPct?: number
+}
+
 export interface RunReport {
   startedAt: string
   finishedAt: string
   machine: Record<string, unknown>
   options: Record<string, unknown>
   rows: Row[]
+  openLoop: OpenLoopRow[]
   changes: ChangeStats[]
   /** Admin write rows per store (absent in results written before they existed). */
   storeWrites?: StoreWriteStats[]
   memory: MemoryRow[]
+  coldStart?: ColdStart
   targets: TargetCheck[]
   notes: string[]
 }
 
+/** What checkTargets needs beyond the rows and the changes. */
+export interface TargetInputs {
+  largeRoutes: number
+  largeConsumers: number
+  memory: MemoryRow[]
+  coldStart?: ColdStart
+  /** Admin write rows per store (issue 10's Postgres write → served target). */
+  storeWrites?: StoreWriteStats[]
+}
+
+/** Peers Postern must beat, as "postern no plugins" req/s over the peer's, paired per round (issue 17). */
+const PEER_TARGETS = [['@fastify/http-proxy', 1.5], ['fast-gateway', 2]] as const
+
 /** Middle value (mean of the two middle ones for an even count); NaN for none. */
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b)
   if (s.length === 0) return NaN
   const h = s.length >> 1
@@ -97,10 +123,20 @@ export function toRows(scenarios: Scenario[], rounds: Map<string, LoadResult[]>,
   return rows
 }
 
-/** The issue's targets, from one run's ratios. null = not measured in this run. */
-export function checkTargets(rows: Row[], changes: ChangeStats[], largeRoutes: number, storeWrites: StoreWriteStats[] = [], scenarios: readonly { name: string; baseline?: string; minRatio?: number }[] = []): TargetCheck[] {
-  const onPg = storeWrites.find((c) => c.store === 'postgres' && c.routes >= largeRoutes)
+/** a's req/s over b's, round k against round k, then the median (as toRows does for baselines). */
+function pairedRpsRatio(a: Row | undefined, b: Row | undefined): number | undefined {
+  if (!a || !b) return undefined
+  const n = Math.min(a.rounds.length, b.rounds.length)
+  return n ? median(Array.from({ length: n }, (_, k) => a.rounds[k].rps / b.rounds[k].rps)) : undefined
+}
+
+/** The issues' targets, from one run. null = not measured in this run. */
+export function checkTargets(rows: Row[], changes: ChangeStats[], inputs: TargetInputs, scenarios: readonly { name: string; baseline?: string; minRatio?: number }[] = []): TargetCheck[] {
+  const { largeRoutes, largeConsumers } = inputs
+  const onPg = (inputs.storeWrites ?? []).find((c) => c.store === 'postgres' && c.routes >= largeRoutes)
   const row = (n: string) => rows.find((r) => r.name === n)
+  const largeMem = inputs.memory.find((m) => m.gateway === 'large proxy' && m.when === 'after load')
+  const cold = inputs.coldStart
   const plain = row('postern no plugins')
   const large = row('postern routes: large table')
   const ch = changes.find((c) => c.routes >= largeRoutes)
@@ -137,6 +173,21 @@ export function checkTargets(rows: Row[], changes: ChangeStats[], largeRoutes: n
       const r = row(name)
       return { target: `${name} req/s ≥ 0.90× no plugins`, measured: fmt(r?.rpsRatio, 3, '×'), pass: check(r?.rpsRatio === undefined ? undefined : r.rpsRatio >= 0.9) }
     }),
+    // issue 17: Postern against the Node gateways users pick, in the same run
+    ...PEER_TARGETS.map(([peer, min]) => {
+      const x = pairedRpsRatio(plain, row(peer))
+      return { target: `postern no plugins req/s ≥ ${min.toFixed(1)}× ${peer}`, measured: fmt(x, 3, '×'), pass: check(x === undefined ? undefined : x >= min) }
+    }),
+    {
+      target: `large proxy RSS after load < 150 MB (${largeRoutes} routes, ${largeConsumers} consumers with key-auth + jwt)`,
+      measured: fmt(largeMem?.rssMB, 1, ' MB'),
+      pass: check(largeMem === undefined || Number.isNaN(largeMem.rssMB) ? undefined : largeMem.rssMB < 150),
+    },
+    {
+      target: `cold start from the config cache to the first 200 < 1 s (${cold?.routes ?? largeRoutes} routes, admin unreachable)`,
+      measured: cold ? (cold.timedOut ? 'no 200' : fmt(cold.firstOkMs, 0, ' ms')) : 'n/a',
+      pass: check(cold === undefined ? undefined : !cold.timedOut && cold.firstOkMs < 1000),
+    },
     // every other row that declares its target (minRatio of its baseline)
     ...scenarios
       .filter((s) => s.minRatio !== undefined && rows.some((r) => r.name === s.name))
@@ -151,7 +202,7 @@ const n0 = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en
 const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : String(x))
 const ratio = (x?: number) => (x === undefined ? '' : `${x.toFixed(3)}×`)
 const pct = (x: number) => (Number.isNaN(x) ? '–' : x.toFixed(1))
-const verdict = (p: boolean | null) => (p === null ? 'n/a' : p ? 'PASS' : 'FAIL')
+export const verdict = (p: boolean | null) => (p === null ? 'n/a' : p ? 'PASS' : 'FAIL')
 
 export function markdown(r: RunReport): string {
   const m = r.machine
@@ -175,9 +226,25 @@ export function markdown(r: RunReport): string {
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...(r.storeWrites ?? []).map((c) => `| ${c.store} | ${c.routes} | ${n0(c.writesPerSec)} | ${ms(c.p50Ms)} | ${ms(c.p99Ms)} | ${ms(c.maxMs)} | ${ms(c.adminP50Ms)} / ${ms(c.adminP99Ms)} | ${c.timeouts} | ${pct(c.foreignSutPct ?? NaN)} / ${pct(c.foreignLoadPct ?? NaN)} |`),
     '',
+    ...(r.openLoop.length
+      ? [
+          `| open loop (fixed rate, latency from each request's due time) | rate req/s | achieved req/s | p50 ms | p99 ms | p99.9 ms | max ms | errors | sender lag p99 ms | other CPU % sut / load core |`,
+          '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+          ...r.openLoop.map((x) => `| ${x.name} | ${n0(x.rate)} | ${n0(x.achievedRps)} | ${ms(x.p50Ms)} | ${ms(x.p99Ms)} | ${ms(x.p999Ms)} | ${ms(x.maxMs)} | ${x.errors} | ${ms(x.sendLagP99Ms)} | ${pct(x.foreignSutPct ?? NaN)} / ${pct(x.foreignLoadPct ?? NaN)} |`),
+          '',
+        ]
+      : []),
+    ...(r.coldStart
+      ? [
+          '| cold start from the config cache (admin unreachable) | routes | consumers | spawn → listening ms | spawn → first 200 ms |',
+          '|---|---:|---:|---:|---:|',
+          `| large proxy | ${r.coldStart.routes} | ${r.coldStart.consumers} | ${ms(r.coldStart.readyMs)} | ${r.coldStart.timedOut ? 'no 200' : ms(r.coldStart.firstOkMs)} |`,
+          '',
+        ]
+      : []),
     '| proxy memory | routes | when | RSS MB | heap used MB |',
     '|---|---:|---|---:|---:|',
-    ...r.memory.map((x) => `| ${x.gateway} | ${x.routes} | ${x.when} | ${x.rssMB.toFixed(1)} | ${x.heapUsedMB?.toFixed(1) ?? ''} |`),
+    ...r.memory.map((x) => `| ${x.gateway} | ${x.routes ?? ''} | ${x.when} | ${x.rssMB.toFixed(1)} | ${x.heapUsedMB?.toFixed(1) ?? ''} |`),
     '',
     '| target | measured | result |',
     '|---|---:|---|',
@@ -188,15 +255,18 @@ export function markdown(r: RunReport): string {
   return lines.join('\n')
 }
 
-/** Writes <stamp>.json and <stamp>.md (kept) and latest.md (overwritten); returns the paths. */
-export function writeResults(r: RunReport): string[] {
+/** Writes <stamp><suffix>.json and .md (kept) and latest<suffix>.md (overwritten); returns the paths. */
+export function writeResultFiles(startedAt: string, json: unknown, md: string, suffix = ''): string[] {
   const dir = join(ROOT, 'bench/results')
   mkdirSync(dir, { recursive: true })
-  const stamp = r.startedAt.replace(/[:.]/g, '-')
-  const md = markdown(r)
-  const files = [join(dir, `${stamp}.json`), join(dir, `${stamp}.md`), join(dir, 'latest.md')]
-  writeFileSync(files[0], JSON.stringify(r, null, 2) + '\n')
+  const stamp = startedAt.replace(/[:.]/g, '-')
+  const files = [join(dir, `${stamp}${suffix}.json`), join(dir, `${stamp}${suffix}.md`), join(dir, `latest${suffix}.md`)]
+  writeFileSync(files[0], JSON.stringify(json, null, 2) + '\n')
   writeFileSync(files[1], md)
   writeFileSync(files[2], md)
   return files
+}
+
+export function writeResults(r: RunReport): string[] {
+  return writeResultFiles(r.startedAt, r, markdown(r))
 }

@@ -1,114 +1,22 @@
-// `pnpm bench`: starts upstream, yardsticks and Postern, runs every scenario row interleaved, measures reloads and memory, writes results.
-import { spawnSync } from 'node:child_process'
+// `pnpm bench`: starts upstream, yardsticks, peers and Postern, runs every row interleaved, then open loop, reloads, memory and cold start; `--soak` runs soak.ts instead.
 import { readFileSync } from 'node:fs'
-import { cpus, availableParallelism, loadavg, release } from 'node:os'
 import { resolve } from 'node:path'
-import { Pool } from 'undici'
-import { BenchAdmin, createMany, proxyStatus, waitForVersion } from './admin.ts'
+import { BenchAdmin, waitForVersion } from './admin.ts'
 import { measureChanges, type ChangeStats } from './changes.ts'
-import { CLK_TCK, foreignPct, pidTicks, snapshot, type CoreOwners } from './cpu-share.ts'
-import { loadGenVersion, pickLoadGen, runLoad, type LoadResult } from './load.ts'
-import { hasCommand, killAllSync, posternEntry, startEcho, startGateway, startNginx, startReference, stopAll, type Gateway } from './procs.ts'
-import { checkTargets, toRows, writeResults, type MemoryRow, type RunReport } from './report.ts'
-import { fillerRoute, SCENARIOS, targetsOf, type Request, type Scenario, type Target } from './scenarios.ts'
+import { CLK_TCK, foreignPct, pidTicks, procRssMB, snapshot, type CoreOwners } from './cpu-share.ts'
+import { fillConsumers, fillRoutes, memory, preflight } from './fill.ts'
+import { pickLoadGen, runLoad, runOpenLoop, type LoadResult } from './load.ts'
+import { CORES, decidePinning, LOAD_AT_START, log, machineInfo, opts } from './options.ts'
+import { hasCommand, killAllSync, posternEntry, startEcho, startGateway, startNginx, startPeer, startReference, stopAll, type Gateway } from './procs.ts'
+import { checkTargets, toRows, writeResults, type MemoryRow, type OpenLoopRow, type RunReport } from './report.ts'
+import { fillerTarget, SCENARIOS, targetsOf, type Request, type Scenario, type Target } from './scenarios.ts'
+import { runSoak } from './soak.ts'
+import { measureColdStart, type ColdStart } from './startup.ts'
 import { closePluginRows, PLUGIN_SCENARIOS } from './plugin-rows.ts'
 import { closeObservabilityRows, OBSERVABILITY_SCENARIOS } from './observability-rows.ts'
 import { measureStoreWrites, type StoreName, type StoreWriteStats } from './store-writes.ts'
 
-/** Each knob is BENCH_<NAME> in the environment or --<name>=<value> on the command line (the flag wins). */
-function option(name: string, fallback: string): string {
-  const flag = process.argv.find((a) => a.startsWith(`--${name}=`))
-  if (flag) return flag.slice(name.length + 3)
-  return process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`] ?? fallback
-}
-const int = (name: string, fallback: number) => {
-  const v = Number(option(name, String(fallback)))
-  if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} must be a non-negative integer`)
-  return v
-}
-
-const opts = {
-  connections: int('connections', 50),
-  durationSec: int('duration', 4),
-  rounds: int('rounds', 5),
-  warmupSec: int('warmup', 3),
-  routes: int('routes', 10_000),
-  smallRoutes: 10,
-  changes: int('changes', 100),
-  changeGapMs: int('change-gap', 50),
-  changePollMs: int('change-poll', 1),
-  changeTimeoutMs: int('change-timeout', 5000),
-  only: option('only', ''),
-  loadgen: option('loadgen', ''),
-  pin: option('pin', 'auto'),
-  loadCore: option('load-core', '1'),
-  sutCore: option('sut-core', '0'),
-  cpuProf: option('cpu-prof', ''),
-  maxForeignPct: int('max-foreign', 10),
-  retries: int('retries', 3),
-  extra: option('extra', ''),
-  postern: option('postern', 'auto'),
-  /** Stores whose admin write rows run (writes/s and write → served at `routes`); empty: none. */
-  storeWrites: option('store-writes', 'sqlite,postgres'),
-  storeWriteCount: int('store-write-count', 500),
-}
-
-const CORES = availableParallelism() // read before decidePinning() narrows this process to one core
-const LOAD_AT_START = loadavg().map((x) => Math.round(x * 100) / 100)
-const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`)
 const notes: string[] = []
-
-function machineInfo(loadGenerator: string, pinning: string): Record<string, unknown> {
-  const v = (cmd: string, args: string[]) => {
-    const r = spawnSync(cmd, args, { encoding: 'utf8' })
-    return `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n')[0].trim() || null
-  }
-  return {
-    node: process.version,
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: CORES,
-    os: `${process.platform} ${release()}`,
-    loadGenerator: loadGenerator === 'wrk' ? (v('wrk', ['-v'])?.match(/^wrk \S+/)?.[0] ?? 'wrk') : loadGenVersion('autocannon'),
-    nginx: hasCommand('nginx') ? v('nginx', ['-v']) : null,
-    pinning,
-    loadAverageAtStart: LOAD_AT_START,
-    loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
-  }
-}
-
-/** Load on one core, data path (proxies + upstream) on the other; the control plane and this driver sit with the load. */
-function decidePinning(): { load: string | null; sut: string | null; text: string } {
-  if (opts.pin === 'off') return { load: null, sut: null, text: 'off (BENCH_PIN=off)' }
-  if (!hasCommand('taskset')) return { load: null, sut: null, text: 'none (taskset not installed)' }
-  if (CORES < 2) return { load: null, sut: null, text: 'none (one core)' }
-  spawnSync('taskset', ['-a', '-p', '-c', opts.loadCore, String(process.pid)], { stdio: 'ignore' }) // -a: libuv and V8 threads too
-  return { load: opts.loadCore, sut: opts.sutCore, text: `load generator + admin + driver on core ${opts.loadCore}; proxy under test + echo upstream on core ${opts.sutCore}` }
-}
-
-/** Creates the filler routes that make a gateway "small" or "large": one service, routes with distinct hosts and prefixes. */
-async function fill(admin: BenchAdmin, upstreamUrl: string, count: number): Promise<void> {
-  const service = await admin.create('/services', { name: 'bench-filler', url: upstreamUrl })
-  const started = Date.now()
-  await createMany(admin, `/services/${service.id}/routes`, count, (i) => ({ ...fillerRoute(i), strip_path: true }), 8)
-  log(`created ${count} routes in ${((Date.now() - started) / 1000).toFixed(1)} s`)
-}
-
-/** One request per row before measuring: a row that does not answer 200 would measure an error page. */
-async function preflight(url: string, req: Request): Promise<void> {
-  const pool = new Pool(url)
-  try {
-    const r = await pool.request({ method: 'GET', path: req.path, headers: req.headers })
-    const body = await r.body.text()
-    if (r.statusCode !== 200) throw new Error(`preflight ${url}${req.path} → ${r.statusCode} ${body.slice(0, 200)}`)
-  } finally {
-    await pool.close()
-  }
-}
-
-async function memory(gw: Gateway, routes: number, when: string): Promise<MemoryRow> {
-  const s = await proxyStatus(gw.statusUrl)
-  return { gateway: `${gw.name} proxy`, routes, when, rssMB: (s.memory?.rss ?? NaN) / 2 ** 20, heapUsedMB: s.memory?.heap_used === undefined ? undefined : s.memory.heap_used / 2 ** 20 }
-}
 
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString()
@@ -141,7 +49,13 @@ async function main(): Promise<void> {
   const sutPids = [echo.proc.pid!]
   const targetPid = new Map<Target, number>([['direct', echo.proc.pid!]])
   const loadPids: number[] = []
-  for (const [t, start] of [['reference', () => startReference(pin.sut, upstreamUrl, profFlags)], ['nginx', () => startNginx(pin.sut, echo.port)]] as const) {
+  const starters = [
+    ['reference', () => startReference(pin.sut, upstreamUrl, profFlags)],
+    ['nginx', () => startNginx(pin.sut, echo.port)],
+    ['fastify-http-proxy', () => startPeer('fastify-http-proxy', pin.sut, upstreamUrl, profFlags)],
+    ['fast-gateway', () => startPeer('fast-gateway', pin.sut, upstreamUrl, profFlags)],
+  ] as const
+  for (const [t, start] of starters) {
     if (!targets.has(t)) continue
     const p = await start()
     sutPids.push(p.proc.pid!)
@@ -151,11 +65,12 @@ async function main(): Promise<void> {
   }
 
   const gateways = new Map<Target, { gw: Gateway; admin: BenchAdmin; routes: number }>()
-  for (const [t, name, count] of [['postern-small', 'small', opts.smallRoutes], ['postern-large', 'large', opts.routes]] as const) {
+  for (const [t, name, count, consumers] of [['postern-small', 'small', opts.smallRoutes, 0], ['postern-large', 'large', opts.routes, opts.consumers]] as const) {
     if (!targets.has(t)) continue
     const gw = await startGateway(name, postern.entry, cores, profFlags)
     const admin = new BenchAdmin(gw.adminUrl)
-    await fill(admin, upstreamUrl, count)
+    await fillRoutes(admin, upstreamUrl, count)
+    await fillConsumers(admin, consumers)
     gateways.set(t, { gw, admin, routes: count })
     sutPids.push(gw.proxy.proc.pid!)
     targetPid.set(t, gw.proxy.proc.pid!)
@@ -198,7 +113,7 @@ async function main(): Promise<void> {
   }
   // Interleaved A/B: every round visits every row, starting one row later each round so no row always follows the same one.
   const rounds = new Map<string, LoadResult[]>()
-  const contaminated = (r: LoadResult) => (r.foreignSutPct ?? 0) > opts.maxForeignPct || (r.foreignLoadPct ?? 0) > opts.maxForeignPct
+  const contaminated = (r: { foreignSutPct?: number; foreignLoadPct?: number }) => (r.foreignSutPct ?? 0) > opts.maxForeignPct || (r.foreignLoadPct ?? 0) > opts.maxForeignPct
   for (let k = 0; k < opts.rounds; k++) {
     for (let j = 0; j < scenarios.length; j++) {
       const s = scenarios[(j + k) % scenarios.length]
@@ -213,6 +128,35 @@ async function main(): Promise<void> {
     }
   }
   for (const { gw, routes } of gateways.values()) mem.push(await memory(gw, routes, 'after load'))
+  // The same reading for the Node yardstick and peers (VmRSS from /proc), so Postern's figure has a floor to compare with.
+  for (const [t, name] of [['reference', 'bare undici proxy'], ['fastify-http-proxy', '@fastify/http-proxy'], ['fast-gateway', 'fast-gateway']] as const) {
+    const pid = targetPid.get(t)
+    if (pid !== undefined) mem.push({ gateway: name, when: 'after load (VmRSS)', rssMB: procRssMB(pid) })
+  }
+
+  // Open loop: a fixed request rate, latency from each request's due time, so stalls show in p99/p99.9 (a closed loop hides them).
+  const openLoop: OpenLoopRow[] = []
+  const openRe = new RegExp(opts.openOnly, 'i')
+  for (const s of opts.rate > 0 && opts.openDurationSec > 0 ? scenarios.filter((x) => openRe.test(x.name)) : []) {
+    const req = requests.get(s.name)!
+    const once = async () => {
+      const before = snapshot(owners)
+      const r = await runOpenLoop({ url: urls.get(s.target)! + req.path, headers: req.headers ?? {}, rate: opts.rate, durationSec: opts.openDurationSec, connections: opts.connections, core: pin.load })
+      const f = foreignPct(before, snapshot(owners))
+      return { ...r, ...(pin.sut === null ? {} : { foreignSutPct: f[pin.sut], foreignLoadPct: f[pin.load!] }) }
+    }
+    // As in the rounds: a run in which other processes took too much of a pinned core is run again (bounded).
+    let r = await once()
+    for (let a = 0; a < opts.retries && contaminated(r); a++) {
+      log(`open loop ${s.name}: other processes took ${r.foreignSutPct}% / ${r.foreignLoadPct}% of the cores; again`)
+      r = await once()
+    }
+    log(`open loop ${s.name} at ${opts.rate} req/s: p50 ${r.p50Ms.toFixed(2)} p99 ${r.p99Ms.toFixed(2)} p99.9 ${r.p999Ms.toFixed(2)} ms, achieved ${Math.round(r.achievedRps)} req/s${r.errors ? ` errors ${r.errors}` : ''}`)
+    openLoop.push({ name: s.name, durationSec: opts.openDurationSec, ...r })
+    if (contaminated(r)) notes.push(`open loop ${s.name}: other processes took ${r.foreignSutPct}% of the SUT core and ${r.foreignLoadPct}% of the load core; its latencies are contaminated`)
+    if (r.errors) notes.push(`open loop ${s.name}: ${r.errors} errors, non-2xx or unanswered requests; treat the row as invalid`)
+    if (r.achievedRps < r.rate * 0.98) notes.push(`open loop ${s.name}: achieved ${Math.round(r.achievedRps)} of ${r.rate} req/s; the target (or the generator, see sender lag) could not keep the rate`)
+  }
 
   const changes: ChangeStats[] = []
   if (opts.changes > 0) {
@@ -238,7 +182,7 @@ async function main(): Promise<void> {
       log(`admin writes on ${store}: ${opts.storeWriteCount} writes, then ${opts.changes} changes at ${opts.routes} routes`)
       const before = snapshot(owners)
       const c = await measureStoreWrites(store, {
-        routes: opts.routes, writes: opts.storeWriteCount, entry: postern.entry, cores, upstreamUrl, fill, log,
+        routes: opts.routes, writes: opts.storeWriteCount, entry: postern.entry, cores, upstreamUrl, fill: fillRoutes, log,
         count: opts.changes, gapMs: opts.changeGapMs, pollMs: opts.changePollMs, timeoutMs: opts.changeTimeoutMs,
       })
       const f = foreignPct(before, snapshot(owners))
@@ -246,6 +190,17 @@ async function main(): Promise<void> {
       log(`  p50 ${c.p50Ms.toFixed(2)} ms p99 ${c.p99Ms.toFixed(2)} ms (admin answer p50 ${c.adminP50Ms.toFixed(2)} ms)`)
       storeWrites.push(c)
     }
+  }
+
+  // Cold start last: it replaces the large gateway's proxy with one started from its cache, admin unreachable.
+  let coldStart: ColdStart | undefined
+  const large = gateways.get('postern-large')
+  if (large && opts.coldStart > 0) {
+    await waitForVersion(large.gw.statusUrl, large.admin.lastVersion)
+    const req = requests.get('postern routes: large table') ?? fillerTarget(large.routes)
+    coldStart = await measureColdStart(large.gw, { routes: large.routes, consumers: opts.consumers }, req)
+    log(`cold start from the config cache at ${large.routes} routes: listening after ${coldStart.readyMs.toFixed(0)} ms, first 200 after ${coldStart.firstOkMs.toFixed(0)} ms`)
+    if (coldStart.memory) mem.push(coldStart.memory)
   }
 
   const rows = toRows(scenarios, rounds, (s) => gateways.get(s.target)?.routes)
@@ -256,8 +211,8 @@ async function main(): Promise<void> {
   const report: RunReport = {
     startedAt, finishedAt: new Date().toISOString(),
     machine: { ...machineInfo(gen, pin.text), postern: postern.note },
-    options: opts, rows, changes, storeWrites, memory: mem,
-    targets: checkTargets(rows, changes, opts.routes, storeWrites, scenarios),
+    options: opts, rows, openLoop, changes, storeWrites, memory: mem, coldStart,
+    targets: checkTargets(rows, changes, { largeRoutes: opts.routes, largeConsumers: opts.consumers, memory: mem, coldStart, storeWrites }, scenarios),
     notes,
   }
   const files = writeResults(report)
@@ -268,12 +223,13 @@ async function main(): Promise<void> {
 process.on('exit', killAllSync)
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void stopAll().finally(() => process.exit(130)))
 
-main()
+const mode = opts.soak ? runSoak : main
+mode()
   .then(async () => {
     await stopAll()
     await closePluginRows()
     await closeObservabilityRows()
-    process.stdout.write(readFileSync(resolve(import.meta.dirname, 'results/latest.md'), 'utf8'))
+    process.stdout.write(readFileSync(resolve(import.meta.dirname, opts.soak ? 'results/latest-soak.md' : 'results/latest.md'), 'utf8'))
   })
   .catch(async (e) => {
     process.stderr.write(`bench failed: ${e?.stack ?? e}\n`)

@@ -2,8 +2,11 @@
 import type { BenchAdmin } from './admin.ts'
 import { ECHO_TARGET_HOSTS } from './procs.ts'
 
-/** Where a row's traffic goes. Postern rows name one of the two gateways (small: 10 filler routes, large: BENCH_ROUTES). */
-export type Target = 'direct' | 'reference' | 'nginx' | 'postern-small' | 'postern-large'
+/**
+ * Where a row's traffic goes. Postern rows name one of the two gateways (small: 10 filler routes, large: BENCH_ROUTES
+ * routes and BENCH_CONSUMERS consumers); the peers are the Node gateways under bench/peers/.
+ */
+export type Target = 'direct' | 'reference' | 'nginx' | 'fastify-http-proxy' | 'fast-gateway' | 'postern-small' | 'postern-large'
 
 export interface SetupContext {
   /** Admin of the gateway the row runs on. */
@@ -77,6 +80,10 @@ export const SCENARIOS: Scenario[] = [
   defineScenario({ name: 'direct to upstream', target: 'direct', request: HELLO }),
   defineScenario({ name: 'bare undici proxy', target: 'reference', baseline: 'direct to upstream', request: HELLO }),
   defineScenario({ name: 'nginx proxy_pass', target: 'nginx', baseline: 'direct to upstream', request: HELLO }),
+  // Peers: the Node gateways users pick, with their defaults, one prefix route stripped as in "postern no plugins"
+  // (report.ts checks postern no plugins ≥ 1.5× / 2× these, paired per round).
+  defineScenario({ name: '@fastify/http-proxy', target: 'fastify-http-proxy', baseline: 'bare undici proxy', request: { path: '/plain/hello' } }),
+  defineScenario({ name: 'fast-gateway', target: 'fast-gateway', baseline: 'bare undici proxy', request: { path: '/plain/hello' } }),
   defineScenario({
     name: 'postern no plugins',
     target: 'postern-small',
