@@ -16,6 +16,7 @@ import { startStatusServer } from './status/server.ts'
 import { createProxyHandler } from './pipeline/handler.ts'
 import { trustedIps } from './pipeline/headers.ts'
 import { UpstreamPools } from './upstream/pools.ts'
+import { handleUpgrades } from './protocols/websocket.ts'
 
 export interface ProxyHandle {
   proxyPorts: number[]
@@ -114,7 +115,9 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
       server.once('error', reject)
       server.listen(l.port, l.host, () => resolve((server.address() as any).port))
     })
-    server.on('request', createProxyHandler({ runtime: () => current, pools, services, trusted }, { port, scheme: l.ssl ? 'https' : 'http' }))
+    const handler = createProxyHandler({ runtime: () => current, pools, services, trusted }, { port, scheme: l.ssl ? 'https' : 'http' })
+    server.on('request', handler)
+    handleUpgrades(server, handler)
     servers.push(server)
     ;(l.ssl ? tlsPorts : proxyPorts).push(port)
   }

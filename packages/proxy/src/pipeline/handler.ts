@@ -12,6 +12,7 @@ import type { PluginInstance, RuntimeConfig } from '../runtime/runtime.ts'
 import { RequestState, type ProxyServices } from './context.ts'
 import { escapePath, upstreamHeaders, VIA } from './headers.ts'
 import { SERVER, sendExit, sendKongError } from './respond.ts'
+import { tunnel, upgradeOf } from '../protocols/websocket.ts'
 
 export interface HandlerDeps {
   runtime(): RuntimeConfig
@@ -111,7 +112,10 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
           return chunk
         }
       }
-      forward(deps.pools, plan.target!, { method, path: upPath, headers, body }, res, hooks).then(
+      const fr = { method, path: upPath, headers, body }
+      // an Upgrade request (WebSocket) that passed the access phase becomes a tunnel instead of a forward
+      const upgrade = upgradeOf(req)
+      ;(upgrade ? tunnel(plan.target!, fr, upgrade, res, hooks) : forward(deps.pools, plan.target!, fr, res, hooks)).then(
         (r) => {
           if (!r.ok) {
             if (r.kind === 'aborted') return
