@@ -142,7 +142,7 @@ export interface Gateway {
 }
 
 /** One admin (on the control core) and one proxy following it (on the data-path core), with a fresh prefix each. */
-export async function startGateway(name: string, entry: string, cores: { admin: string | null; proxy: string | null }, proxyNodeFlags: string[] = []): Promise<Gateway> {
+export async function startGateway(name: string, entry: string, cores: { admin: string | null; proxy: string | null }, proxyNodeFlags: string[] = [], proxyEnv: Record<string, string> = {}): Promise<Gateway> {
   const env = { KONG_LOG_LEVEL: 'warn' }
   const admin = await launch(`${name}-admin`, pinned(cores.admin, [...NODE_TSX, entry, 'start', 'admin']), {
     env: { ...env, KONG_PREFIX: tempDir(`${name}-admin`), KONG_ADMIN_LISTEN: '127.0.0.1:0', KONG_CLUSTER_LISTEN: '127.0.0.1:0' },
@@ -156,6 +156,9 @@ export async function startGateway(name: string, entry: string, cores: { admin: 
       KONG_PROXY_LISTEN: '127.0.0.1:0',
       KONG_STATUS_LISTEN: '127.0.0.1:0',
       KONG_CLUSTER_CONTROL_PLANE: `127.0.0.1:${admin.match[2]}`,
+      // single process unless a row asks for workers (the pinned rows compare one core with one core)
+      KONG_NGINX_WORKER_PROCESSES: '1',
+      ...proxyEnv,
     },
     ready: /postern ready: proxy (\d+) tls [\d,-]+ status (\d+)/,
   })

@@ -17,6 +17,8 @@ import { createProxyHandler } from './pipeline/handler.ts'
 import { trustedIps } from './pipeline/headers.ts'
 import { UpstreamPools } from './upstream/pools.ts'
 import { handleUpgrades } from './protocols/websocket.ts'
+import { startPrimary } from './workers/primary.ts'
+import { isWorker, WorkerFeed } from './workers/worker.ts'
 
 export interface ProxyHandle {
   proxyPorts: number[]
@@ -28,6 +30,9 @@ export interface ProxyHandle {
 }
 
 export async function startProxy(settings: Settings): Promise<ProxyHandle> {
+  // workers: the primary follows the admin and forks; each worker runs the rest of this function
+  if (settings.workerProcesses > 1 && !isWorker) return startPrimary(settings)
+  if (isWorker) settings = { ...settings, statusListen: [] } // the primary answers /status for all workers
   const log = createLogger('proxy', settings.logLevel)
   const catalogue = await loadCatalogue(settings.plugins)
   const runtimeOnly = new Set(catalogue.entities.filter((e) => !e.exportable).map((e) => e.name))
@@ -40,7 +45,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   let scheduled = false
   let persistTimer: NodeJS.Timeout | undefined
   // eslint-disable-next-line prefer-const
-  let subscriber: ClusterSubscriber | undefined
+  let subscriber: ClusterSubscriber | WorkerFeed | undefined
   const rebuild = () => {
     scheduled = false
     if (state.version === current.version && state.hash === current.hash) return
@@ -70,7 +75,9 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
     if (!persistTimer) persistTimer = setTimeout(persist, ms)
   }
   const onChange = (events?: ChangeEvent[]) => {
-    if (!events) schedulePersist(100)
+    if (isWorker) {
+      /* the primary persists the configuration for every worker */
+    } else if (!events) schedulePersist(100)
     else if (!persistTimer) {
       try {
         // rows of runtime-only entities (oauth2 tokens) never reach the disk: their events keep only the version
@@ -87,8 +94,10 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
     setImmediate(rebuild)
   }
 
-  subscriber = new ClusterSubscriber({ controlPlane: settings.clusterControlPlane, token: settings.clusterToken, nodeId, state, log, onChange })
-  const cached = readConfigCache(settings.prefix, runtimeOnly)
+  subscriber = isWorker
+    ? new WorkerFeed({ state, log, onChange, routes: () => current.router.size })
+    : new ClusterSubscriber({ controlPlane: settings.clusterControlPlane, token: settings.clusterToken, nodeId, state, log, onChange })
+  const cached = isWorker ? null : readConfigCache(settings.prefix, runtimeOnly)
   if (cached) state.load(cached)
   const online = await subscriber.start()
   if (!online) {
@@ -118,9 +127,11 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
     const handler = createProxyHandler({ runtime: () => current, pools, services, trusted }, { port, scheme: l.ssl ? 'https' : 'http' })
     server.on('request', handler)
     handleUpgrades(server, handler)
+    if (subscriber instanceof WorkerFeed) subscriber.watch(server)
     servers.push(server)
     ;(l.ssl ? tlsPorts : proxyPorts).push(port)
   }
+  if (subscriber instanceof WorkerFeed) subscriber.listening(proxyPorts, tlsPorts)
   let statusPort = 0
   const statusServers: Server[] = []
   for (const l of settings.statusListen) {

@@ -7,6 +7,8 @@ export interface StatusSource {
   hash(): string
   connected(): boolean
   routes(): number
+  /** With KONG_NGINX_WORKER_PROCESSES > 1: each worker's applied configuration. */
+  workers?(): unknown[]
 }
 
 export function startStatusServer(host: string, port: number, src: StatusSource): Promise<{ server: Server; port: number }> {
@@ -24,6 +26,7 @@ export function startStatusServer(host: string, port: number, src: StatusSource)
         control_plane_connected: src.connected(),
         routes: src.routes(),
         memory: { rss: mem.rss, heap_used: mem.heapUsed },
+        ...(src.workers ? { workers: src.workers() } : {}),
       })
     }
     if (path === '/status/ready') {

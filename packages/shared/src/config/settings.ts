@@ -1,6 +1,7 @@
 // KONG_* settings: one zod schema with Kong's names and defaults, read once at start (loadSettings).
 import { z } from 'zod'
 import { resolve } from 'node:path'
+import { availableParallelism } from 'node:os'
 
 export interface Listen {
   host: string
@@ -55,6 +56,11 @@ const settingsSchema = z.object({
   KONG_SSL_CERT: z.string().optional(),
   KONG_SSL_CERT_KEY: z.string().optional(),
   KONG_NGINX_ADMIN_CLIENT_MAX_BODY_SIZE: z.string().default('10m'),
+  // Kong's nginx_worker_processes: `auto` = one proxy worker per core
+  KONG_NGINX_WORKER_PROCESSES: z
+    .string()
+    .default('auto')
+    .refine((v) => v.trim() === 'auto' || /^[1-9]\d*$/.test(v.trim()), { message: "expected 'auto' or a positive integer" }),
   /** The shared runtime-data store (oauth2 tokens/codes) a proxy writes to; default: the admin's database in the same prefix. */
   POSTERN_STORE_PATH: z.string().optional(),
 })
@@ -75,6 +81,8 @@ export type Settings = {
   sslCert?: string
   sslCertKey?: string
   adminMaxBody: number
+  /** Proxy worker processes (`auto` resolved to the number of cores); 1 = a single process, no cluster. */
+  workerProcesses: number
   /** SQLite file holding runtime data shared by every proxy (`<prefix>/postern.db` by default). */
   storePath: string
 }
@@ -109,6 +117,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     sslCert: s.KONG_SSL_CERT,
     sslCertKey: s.KONG_SSL_CERT_KEY,
     adminMaxBody: parseSize(s.KONG_NGINX_ADMIN_CLIENT_MAX_BODY_SIZE),
+    workerProcesses: s.KONG_NGINX_WORKER_PROCESSES.trim() === 'auto' ? availableParallelism() : Number(s.KONG_NGINX_WORKER_PROCESSES),
     storePath: resolve(s.POSTERN_STORE_PATH ?? `${s.KONG_PREFIX}/postern.db`),
   }
 }
