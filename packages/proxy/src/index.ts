@@ -17,6 +17,7 @@ import { createProxyHandler } from './pipeline/handler.ts'
 import { trustedIps } from './pipeline/headers.ts'
 import { UpstreamPools } from './upstream/pools.ts'
 import { handleUpgrades } from './protocols/websocket.ts'
+import { createHttp2Listener, http2Handler } from './protocols/http2.ts'
 import { startPrimary } from './workers/primary.ts'
 import { isWorker, WorkerFeed } from './workers/worker.ts'
 
@@ -119,13 +120,13 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
     if (l.ssl) tls ??= loadTlsMaterial(settings)
     // certificates by SNI from the current configuration; the listener's own certificate is the default
     const SNICallback = (name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => cb(null, current.certificates.lookup(name))
-    const server: Server = l.ssl ? createTlsServer({ ...opts, ...tls, SNICallback }) : createServer(opts)
+    const server: Server = l.http2 ? createHttp2Listener({ ssl: l.ssl, ...tls, SNICallback }) : l.ssl ? createTlsServer({ ...opts, ...tls, SNICallback }) : createServer(opts)
     const port = await new Promise<number>((resolve, reject) => {
       server.once('error', reject)
       server.listen(l.port, l.host, () => resolve((server.address() as any).port))
     })
     const handler = createProxyHandler({ runtime: () => current, pools, services, trusted }, { port, scheme: l.ssl ? 'https' : 'http' })
-    server.on('request', handler)
+    server.on('request', l.http2 ? http2Handler(handler) : handler)
     handleUpgrades(server, handler)
     if (subscriber instanceof WorkerFeed) subscriber.watch(server)
     servers.push(server)

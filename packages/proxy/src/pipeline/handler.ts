@@ -13,6 +13,7 @@ import { RequestState, type ProxyServices } from './context.ts'
 import { escapePath, upstreamHeaders, VIA } from './headers.ts'
 import { SERVER, sendExit, sendKongError } from './respond.ts'
 import { tunnel, upgradeOf } from '../protocols/websocket.ts'
+import { grpcForward, isGrpcService } from '../protocols/grpc.ts'
 
 export interface HandlerDeps {
   runtime(): RuntimeConfig
@@ -115,7 +116,12 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
       const fr = { method, path: upPath, headers, body }
       // an Upgrade request (WebSocket) that passed the access phase becomes a tunnel instead of a forward
       const upgrade = upgradeOf(req)
-      ;(upgrade ? tunnel(plan.target!, fr, upgrade, res, hooks) : forward(deps.pools, plan.target!, fr, res, hooks)).then(
+      ;(upgrade
+        ? tunnel(plan.target!, fr, upgrade, res, hooks)
+        : isGrpcService(service)
+          ? grpcForward(service, plan.target!, fr, req, res, hooks)
+          : forward(deps.pools, plan.target!, fr, res, hooks)
+      ).then(
         (r) => {
           if (!r.ok) {
             if (r.kind === 'aborted') return

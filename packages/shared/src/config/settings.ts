@@ -7,6 +7,8 @@ export interface Listen {
   host: string
   port: number
   ssl: boolean
+  /** Kong's `http2` flag: h2 by ALPN beside HTTP/1.1 with `ssl`, h2c (prior knowledge) without. */
+  http2: boolean
 }
 
 /** Parses Kong's listen syntax: `0.0.0.0:8000, 0.0.0.0:8443 ssl`. Port 0 means "any free port". */
@@ -21,7 +23,7 @@ export function parseListen(value: string): Listen[] {
       if (!m) throw new Error(`invalid listen address '${entry}'`)
       const port = Number(m[2])
       if (port > 65535) throw new Error(`invalid port in '${entry}'`)
-      return { host: m[1].replace(/^\[|\]$/g, ''), port, ssl: flags.includes('ssl') }
+      return { host: m[1].replace(/^\[|\]$/g, ''), port, ssl: flags.includes('ssl'), http2: flags.includes('http2') }
     })
 }
 
