@@ -138,6 +138,8 @@ export interface Gateway {
   proxy: Started
   adminUrl: string
   proxyUrl: string
+  /** First `ssl` listener, when the gateway has one (the HTTP/2 row's). */
+  tlsUrl?: string
   statusUrl: string
 }
 
@@ -167,6 +169,7 @@ export async function startGateway(name: string, entry: string, cores: { admin: 
     adminUrl: `http://127.0.0.1:${admin.port}`,
     proxyUrl: `http://127.0.0.1:${proxy.port}`,
     statusUrl: `http://127.0.0.1:${proxy.match[2]}`,
+    tlsUrl: tlsPort(proxy.output()),
   }
 }
 
@@ -196,4 +199,9 @@ export function killAllSync(): void {
 function cleanupTemp(): void {
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true })
   tempDirs.clear()
+}
+
+function tlsPort(out: string): string | undefined {
+  const m = out.match(/postern ready: proxy [\d,-]+ tls (\d+)/)
+  return m ? `https://127.0.0.1:${m[1]}` : undefined
 }

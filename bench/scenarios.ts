@@ -2,7 +2,7 @@
 import type { BenchAdmin } from './admin.ts'
 
 /** Where a row's traffic goes. Postern rows name one of the two gateways (small: 10 filler routes, large: BENCH_ROUTES). */
-export type Target = 'direct' | 'reference' | 'nginx' | 'postern-small' | 'postern-large'
+export type Target = 'direct' | 'reference' | 'nginx' | 'postern-small' | 'postern-large' | 'postern-workers' | 'postern-h2'
 
 export interface SetupContext {
   /** Admin of the gateway the row runs on. */
@@ -31,6 +31,8 @@ export interface Scenario {
   request?: Request
   /** Creates the row's entities through the admin API and returns the request to load. Runs once, before warm-up. */
   setup?: (ctx: SetupContext) => Promise<Request>
+  /** `h2`: HTTP/2 over TLS with bench/h2-load.ts instead of wrk/autocannon. */
+  protocol?: 'h2'
 }
 
 export const defineScenario = (s: Scenario): Scenario => s
@@ -85,6 +87,26 @@ export const SCENARIOS: Scenario[] = [
     target: 'postern-small',
     baseline: 'bare undici proxy',
     setup: async (ctx) => fillerTarget(ctx.routeCount),
+  }),
+  defineScenario({
+    // KONG_NGINX_WORKER_PROCESSES=2, neither the proxy nor the load generator pinned: what the cores allow
+    name: 'postern 2 workers (unpinned)',
+    target: 'postern-workers',
+    baseline: 'postern no plugins',
+    async setup(ctx) {
+      await serviceWithRoute(ctx, 'plain')
+      return { path: '/plain/hello' }
+    },
+  }),
+  defineScenario({
+    name: 'postern HTTP/2 (TLS, h2 client)',
+    target: 'postern-h2',
+    baseline: 'postern no plugins',
+    protocol: 'h2',
+    async setup(ctx) {
+      await serviceWithRoute(ctx, 'plain')
+      return { path: '/plain/hello' }
+    },
   }),
   defineScenario({
     name: 'postern routes: large table',

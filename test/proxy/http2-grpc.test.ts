@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from 'node:http2'
 import { request } from 'node:https'
 import * as grpc from '@grpc/grpc-js'
+import { createServer, type Server } from 'node:http'
+import WebSocket, { WebSocketServer } from 'ws'
 import { startGateway, waitForVersion } from '../support/processes.ts'
 import { AdminClient } from '../support/admin-client.ts'
 import { startEchoUpstream, type EchoUpstream } from '../fixtures/echo-upstream.ts'
@@ -15,16 +17,22 @@ let admin: AdminClient
 let up: EchoUpstream
 let greeter: GrpcFixture
 let h2cPort: number
+let wsUpstream: Server
 const hello = greeterDefinition()
 
 beforeAll(async () => {
   up = await startEchoUpstream()
   greeter = await startGreeter()
+  wsUpstream = createServer()
+  new WebSocketServer({ server: wsUpstream }).on('connection', (ws) => ws.on('message', (d, binary) => ws.send(d, { binary })))
+  const wsPort = await new Promise<number>((r) => wsUpstream.listen(0, '127.0.0.1', () => r((wsUpstream.address() as any).port)))
   gw = await startGateway({ proxyEnv: { KONG_PROXY_LISTEN: '127.0.0.1:0, 127.0.0.1:0 http2, 127.0.0.1:0 http2 ssl' } })
   h2cPort = Number(gw.proxy.output().match(/postern ready: proxy [\d]+,(\d+)/)![1])
   admin = new AdminClient(gw.admin.url)
   await admin.post('/services', { name: 'echo', url: up.url })
   await admin.post('/services/echo/routes', { paths: ['/echo'] })
+  await admin.post('/services', { name: 'ws', url: `http://127.0.0.1:${wsPort}` })
+  await admin.post('/services/ws/routes', { paths: ['/ws'] })
   await admin.post('/services', { name: 'greeter', protocol: 'grpc', host: '127.0.0.1', port: greeter.port })
   await admin.post('/services/greeter/routes', { name: 'greet', protocols: ['grpc', 'grpcs'], paths: ['/hello.Greeter/SayHello', '/hello.Greeter/Count'], strip_path: false })
   await admin.post('/services/greeter/routes', { name: 'locked', protocols: ['grpc', 'grpcs'], paths: ['/hello.Greeter/'], hosts: ['locked.test'], strip_path: false })
@@ -34,10 +42,10 @@ beforeAll(async () => {
   await waitForVersion(gw.proxy, last.version)
 })
 afterAll(async () => {
-  if (process.env.DEBUG_PROXY) console.log(gw.proxy.output())
   await gw?.stop()
   await up?.close()
   await greeter?.close()
+  wsUpstream?.close()
 })
 
 function h2get(path: string): Promise<{ headers: Record<string, any>; body: string; alpn: string | false }> {
@@ -89,6 +97,20 @@ describe('HTTP/2 on the TLS listener', () => {
       req.end()
     })
     expect(status).toBe(200)
+  })
+
+  it('tunnels WebSocket (wss) over the HTTP/1.1 side of the same listener', async () => {
+    const ws = new WebSocket(`wss://127.0.0.1:${gw.proxy.tlsPort}/ws`, { rejectUnauthorized: false })
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve)
+      ws.once('error', reject)
+    })
+    ws.send('over tls')
+    expect(await new Promise((r) => ws.once('message', (d) => r(d.toString())))).toBe('over tls')
+    await new Promise((r) => {
+      ws.once('close', r)
+      ws.close()
+    })
   })
 })
 

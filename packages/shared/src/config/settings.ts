@@ -46,7 +46,7 @@ const settingsSchema = z.object({
   KONG_DATABASE: z.enum(['sqlite', 'off']).default('sqlite'),
   KONG_DECLARATIVE_CONFIG: z.string().optional(),
   KONG_ADMIN_LISTEN: listen('127.0.0.1:8001'),
-  KONG_PROXY_LISTEN: listen('0.0.0.0:8000, 0.0.0.0:8443 ssl'),
+  KONG_PROXY_LISTEN: listen('0.0.0.0:8000, 0.0.0.0:8443 http2 ssl'),
   KONG_STATUS_LISTEN: listen('127.0.0.1:8100'),
   KONG_CLUSTER_LISTEN: listen('127.0.0.1:8005'),
   KONG_CLUSTER_CONTROL_PLANE: z.string().default('127.0.0.1:8005'),
