@@ -1,7 +1,7 @@
 // WebSocket through the proxy: echo of text and binary frames, clean close both ways, key-auth refusing
 // the upgrade with its usual 401, an upstream that refuses the upgrade, and the service's idle timeout.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createServer, type Server } from 'node:http'
+import { createServer, request, type Server } from 'node:http'
 import WebSocket, { WebSocketServer } from 'ws'
 import { startGateway, waitForVersion } from '../support/processes.ts'
 import { AdminClient } from '../support/admin-client.ts'
@@ -146,6 +146,19 @@ describe('WebSocket tunnel', () => {
     const u = await refused('/open/refuse')
     expect(u.status).toBe(403)
     expect(u.body).toBe('nope')
+  })
+
+  it('answers other upgrade tokens (h2c) as ordinary requests, as Kong upgrades only to websocket', async () => {
+    const r = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: gw.proxy.port, path: '/open/plain', headers: { connection: 'Upgrade, HTTP2-Settings', upgrade: 'h2c', 'http2-settings': 'AAMAAABkAARAAAAAAAIAAAAA' } }, (res) => {
+        let body = ''
+        res.on('data', (c) => (body += c))
+        res.on('end', () => resolve({ status: res.statusCode!, body }))
+      })
+      req.on('error', reject)
+      req.end()
+    })
+    expect(r).toEqual({ status: 403, body: 'forbidden' }) // the upstream's ordinary answer, not a tunnel
   })
 
   it("closes an idle tunnel after the service's read_timeout", async () => {

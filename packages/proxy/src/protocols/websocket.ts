@@ -31,7 +31,8 @@ export function upgradeOf(req: IncomingMessage): Upgrade | undefined {
 export function handleUpgrades(server: Server, handle: (req: IncomingMessage, res: ServerResponse) => void): void {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy())
-    ;(req as UpgradeReq)[kUpgrade] = { socket, head }
+    // Kong upgrades only to websocket; other tokens (h2c) are answered as ordinary requests on this socket
+    if (/\bwebsocket\b/i.test(String(req.headers.upgrade))) (req as UpgradeReq)[kUpgrade] = { socket, head }
     const res = new ServerResponse(req)
     res.shouldKeepAlive = false // a refused upgrade ends the connection, as nginx does
     res.assignSocket(socket as Socket)

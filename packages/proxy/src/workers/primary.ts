@@ -93,17 +93,33 @@ export async function startPrimary(settings: Settings): Promise<PrimaryHandle> {
     })
     return w
   }
+  const born = new Map<number, number>()
+  cluster.on('fork', (w) => born.set(w.id, Date.now()))
   cluster.on('exit', (w, code, signal) => {
     status.delete(w.id)
+    const age = Date.now() - (born.get(w.id) ?? 0)
+    born.delete(w.id)
     if (stopping) return
     log.error('proxy worker died; starting a new one', { pid: w.process.pid, code, signal })
-    fork()
+    // a worker that dies as it starts (a listener it cannot open) is retried slowly, not in a tight loop
+    if (age < 2000) setTimeout(() => !stopping && fork(), 1000)
+    else fork()
   })
 
   // Port 0 is resolved once by the primary for the whole cluster, so every worker reports the same ports.
-  const listening = new Promise<void>((r) => (onFirstListening = r))
+  const listening = new Promise<void>((resolve, reject) => {
+    onFirstListening = resolve
+    setTimeout(() => reject(new Error('no proxy worker could open the listeners within 30 s')), 30_000).unref()
+  })
   for (let i = 0; i < settings.workerProcesses; i++) fork()
-  await listening
+  try {
+    await listening
+  } catch (e) {
+    stopping = true
+    subscriber.stop()
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL')
+    throw e
+  }
   // wait until every worker applied the current configuration before declaring the node ready
   const until = Date.now() + 20_000
   while (Date.now() < until && (status.size < settings.workerProcesses || [...status.values()].some((s) => s.configuration_version < state.version))) {
