@@ -11,11 +11,13 @@ import { startGateway, waitForVersion } from '../support/processes.ts'
 import { AdminClient } from '../support/admin-client.ts'
 import { startEchoUpstream, type EchoUpstream } from '../fixtures/echo-upstream.ts'
 import { greeterDefinition, startGreeter, type GrpcFixture } from '../fixtures/grpc/server.ts'
+import { makeCert } from '../fixtures/pki.ts'
 
 let gw: Awaited<ReturnType<typeof startGateway>>
 let admin: AdminClient
 let up: EchoUpstream
 let greeter: GrpcFixture
+let tlsGreeter: GrpcFixture
 let h2cPort: number
 let wsUpstream: Server
 const hello = greeterDefinition()
@@ -23,6 +25,7 @@ const hello = greeterDefinition()
 beforeAll(async () => {
   up = await startEchoUpstream()
   greeter = await startGreeter()
+  tlsGreeter = await startGreeter(makeCert(['127.0.0.1']))
   wsUpstream = createServer()
   new WebSocketServer({ server: wsUpstream }).on('connection', (ws) => ws.on('message', (d, binary) => ws.send(d, { binary })))
   const wsPort = await new Promise<number>((r) => wsUpstream.listen(0, '127.0.0.1', () => r((wsUpstream.address() as any).port)))
@@ -37,6 +40,8 @@ beforeAll(async () => {
   await admin.post('/services/greeter/routes', { name: 'greet', protocols: ['grpc', 'grpcs'], paths: ['/hello.Greeter/SayHello', '/hello.Greeter/Count'], strip_path: false })
   await admin.post('/services/greeter/routes', { name: 'locked', protocols: ['grpc', 'grpcs'], paths: ['/hello.Greeter/'], hosts: ['locked.test'], strip_path: false })
   await admin.post('/routes/locked/plugins', { name: 'key-auth' })
+  await admin.post('/services', { name: 'secure-greeter', protocol: 'grpcs', host: '127.0.0.1', port: tlsGreeter.port })
+  await admin.post('/services/secure-greeter/routes', { protocols: ['grpc', 'grpcs'], paths: ['/hello.Greeter/'], hosts: ['secure.test'], strip_path: false })
   await admin.post('/consumers', { username: 'carol' })
   const last = await admin.post('/consumers/carol/key-auth', { key: 'carol-key' })
   await waitForVersion(gw.proxy, last.version)
@@ -45,6 +50,7 @@ afterAll(async () => {
   await gw?.stop()
   await up?.close()
   await greeter?.close()
+  await tlsGreeter?.close()
   wsUpstream?.close()
 })
 
@@ -79,6 +85,20 @@ describe('HTTP/2 on the TLS listener', () => {
     expect(seen.headers['x-forwarded-proto']).toBe('https')
     expect(seen.headers['x-forwarded-host']).toBe('127.0.0.1')
     expect(Object.keys(seen.headers).some((k) => k.startsWith(':'))).toBe(false)
+  })
+
+  it('streams a request body without content-length from an h2 client to the HTTP/1.1 upstream', async () => {
+    const s = connect(`https://127.0.0.1:${gw.proxy.tlsPort}`, { rejectUnauthorized: false })
+    const st = s.request({ ':path': '/echo/post', ':method': 'POST', 'content-type': 'text/plain' })
+    st.write('part one, ')
+    setTimeout(() => st.end('part two'), 20)
+    let body = ''
+    st.on('data', (c) => (body += c))
+    await new Promise((r) => st.on('end', r))
+    s.close()
+    const seen = JSON.parse(body)
+    expect(seen.body).toBe('part one, part two')
+    expect(seen.headers['transfer-encoding']).toBe('chunked')
   })
 
   it('answers a route miss over h2 with Kong 404', async () => {
@@ -143,6 +163,15 @@ describe('gRPC', () => {
       c.close()
     })
   }
+
+  it('reaches a grpcs service over TLS', async () => {
+    const c = new hello.Greeter(`127.0.0.1:${h2cPort}`, grpc.credentials.createInsecure(), { 'grpc.default_authority': 'secure.test' })
+    const r = await unary(c, 'tls')
+    expect(r.err).toBeNull()
+    expect(r.reply.message).toBe('hello tls')
+    expect(tlsGreeter.lastMetadata!.get('x-forwarded-host')).toEqual(['secure.test'])
+    c.close()
+  })
 
   it('server-streaming call', async () => {
     const c = client(false)
