@@ -4,7 +4,7 @@ import type { TLSSocket } from 'node:tls'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { normalizePath, type Exit } from '@postern/shared'
 import { strippedPrefix, upstreamPath } from '../router/index.ts'
-import { forward, type ForwardHooks } from '../upstream/forward.ts'
+import type { ForwardHooks } from '../upstream/forward.ts'
 import { KIND_RESPONSE } from '../upstream/errors.ts'
 import { newRequestId } from '../upstream/kong-errors.ts'
 import type { UpstreamPools } from '../upstream/pools.ts'
@@ -12,8 +12,7 @@ import type { PluginInstance, RuntimeConfig } from '../runtime/runtime.ts'
 import { RequestState, type ProxyServices } from './context.ts'
 import { escapePath, upstreamHeaders, VIA } from './headers.ts'
 import { SERVER, sendExit, sendKongError } from './respond.ts'
-import { tunnel, upgradeOf } from '../protocols/websocket.ts'
-import { grpcForward, isGrpcService } from '../protocols/grpc.ts'
+import { forwardByProtocol } from '../protocols/index.ts'
 
 export interface HandlerDeps {
   runtime(): RuntimeConfig
@@ -113,15 +112,8 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
           return chunk
         }
       }
-      const fr = { method, path: upPath, headers, body }
-      // an Upgrade request (WebSocket) that passed the access phase becomes a tunnel instead of a forward
-      const upgrade = upgradeOf(req)
-      ;(upgrade
-        ? tunnel(plan.target!, fr, upgrade, res, hooks)
-        : isGrpcService(service)
-          ? grpcForward(service, plan.target!, fr, req, res, hooks)
-          : forward(deps.pools, plan.target!, fr, res, hooks)
-      ).then(
+      // WebSocket upgrades tunnel and gRPC services go over HTTP/2 (protocols/); the rest is forward()
+      forwardByProtocol(deps.pools, plan.target!, service, { method, path: upPath, headers, body }, req, res, hooks).then(
         (r) => {
           if (!r.ok) {
             if (r.kind === 'aborted') return
