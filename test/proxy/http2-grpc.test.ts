@@ -42,6 +42,7 @@ beforeAll(async () => {
   await admin.post('/routes/locked/plugins', { name: 'key-auth' })
   await admin.post('/services', { name: 'secure-greeter', protocol: 'grpcs', host: '127.0.0.1', port: tlsGreeter.port })
   await admin.post('/services/secure-greeter/routes', { protocols: ['grpc', 'grpcs'], paths: ['/hello.Greeter/'], hosts: ['secure.test'], strip_path: false })
+  await admin.post('/services/greeter/routes', { protocols: ['grpcs'], paths: ['/hello.Greeter/'], hosts: ['only-tls.test'], strip_path: false })
   await admin.post('/consumers', { username: 'carol' })
   const last = await admin.post('/consumers/carol/key-auth', { key: 'carol-key' })
   await waitForVersion(gw.proxy, last.version)
@@ -191,6 +192,25 @@ describe('gRPC', () => {
     const r = await unary(c, 'missing')
     expect(r.err!.code).toBe(grpc.status.NOT_FOUND)
     expect(r.err!.details).toBe('no such name')
+    c.close()
+  })
+
+  it("refuses what does not fit a gRPC route as Kong does (415, 426, grpcs over h2c)", async () => {
+    const http1 = async (headers: Record<string, string>) => {
+      const r = await fetch(`${gw.proxy.url}/hello.Greeter/SayHello`, { method: 'POST', headers, body: 'x' })
+      return { status: r.status, body: await r.json(), upgrade: r.headers.get('upgrade') }
+    }
+    const a = await http1({ 'content-type': 'application/json' })
+    expect(a.status).toBe(415)
+    expect(a.body.message).toBe('Non-gRPC request matched gRPC route')
+    const b = await http1({ 'content-type': 'application/grpc' })
+    expect(b.status).toBe(426)
+    expect(b.body.message).toBe('Please use HTTP2 protocol')
+    expect(b.upgrade).toBe('HTTP/2')
+    const c = new hello.Greeter(`127.0.0.1:${h2cPort}`, grpc.credentials.createInsecure(), { 'grpc.default_authority': 'only-tls.test' })
+    const r = await unary(c, 'x')
+    expect(r.err!.code).toBe(grpc.status.CANCELLED)
+    expect(r.err!.details).toBe('gRPC request matched gRPCs route')
     c.close()
   })
 

@@ -13,6 +13,7 @@ import { RequestState, type ProxyServices } from './context.ts'
 import { escapePath, upstreamHeaders, VIA } from './headers.ts'
 import { SERVER, sendExit, sendKongError } from './respond.ts'
 import { forwardByProtocol } from '../protocols/index.ts'
+import { refuseGrpcMismatch } from '../protocols/grpc.ts'
 
 export interface HandlerDeps {
   runtime(): RuntimeConfig
@@ -56,6 +57,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
       res.writeHead(code, { location: `https://${hostHeader.replace(/:\d+$/, '')}${url}`, 'content-length': '0', server: SERVER, 'x-kong-request-id': requestId })
       return void res.end()
     }
+    if ((protos.includes('grpc') || protos.includes('grpcs')) && refuseGrpcMismatch(req, res, protos, scheme, requestId, t0)) return
     const upstreamHost = route.preserve_host ? hostHeader : plan.upstreamHost
     const headers = upstreamHeaders(req, {
       clientIp, trusted, scheme, listenPort: listener.port, rawPath, prefix: strippedPrefix(m), hostHeader, upstreamHost, requestId,

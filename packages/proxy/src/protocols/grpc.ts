@@ -5,6 +5,7 @@ import { connect, constants, type ClientHttp2Session, type Http2ServerResponse, 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import type { Entity } from '@postern/shared'
+import { sendExit, sendKongError } from '../pipeline/respond.ts'
 import { classifyUpstreamError } from '../upstream/errors.ts'
 import type { ForwardHooks, ForwardRequest, ForwardResult } from '../upstream/forward.ts'
 import type { UpstreamTarget } from '../upstream/pools.ts'
@@ -51,8 +52,10 @@ export function mapGatewayErrorsToGrpc(res: Http2ServerResponse): void {
     return res
   }
   r.end = (body?: string | Buffer) => {
-    const code = grpcStatusFor(status)
-    let message = GRPC_MESSAGES[code]
+    // an answer that names its gRPC status itself keeps it (Kong: only when grpc-status is not set)
+    const own = headers['grpc-status']
+    const code = own !== undefined ? Number(own) : grpcStatusFor(status)
+    let message = (headers['grpc-message'] as string | undefined) ?? GRPC_MESSAGES[code] ?? 'Unknown'
     if (body !== undefined && body.length > 0) {
       const text = body.toString()
       try {
@@ -66,10 +69,32 @@ export function mapGatewayErrorsToGrpc(res: Http2ServerResponse): void {
     for (const [k, v] of Object.entries(headers)) if (!CONNECTION_SPECIFIC.has(k) && k !== 'content-length' && k !== 'content-type') out[k] = v as string
     out['content-type'] = 'application/grpc'
     out['grpc-status'] = String(code)
-    out['grpc-message'] = encodeURIComponent(message)
+    out['grpc-message'] = own !== undefined && headers['grpc-message'] !== undefined ? message : encodeURIComponent(message)
     if (!res.stream.destroyed && !res.stream.headersSent) res.stream.respond(out, { endStream: true })
     return res
   }
+}
+
+/**
+ * Kong's checks when a grpc/grpcs route matched (runloop/handler.lua): a non-gRPC request gets 415, a gRPC
+ * request not on HTTP/2 gets 426, a gRPC request without TLS on a grpcs-only route gets gRPC status 1.
+ * Returns true when it answered.
+ */
+export function refuseGrpcMismatch(req: IncomingMessage, res: ServerResponse, protos: string[], scheme: 'http' | 'https', requestId: string, t0: number): boolean {
+  if (!isGrpcRequest(req.headers)) {
+    sendKongError(req, res, 415, 'Non-gRPC request matched gRPC route', requestId, t0)
+    return true
+  }
+  if (req.httpVersionMajor !== 2) {
+    sendKongError(req, res, 426, 'Please use HTTP2 protocol', requestId, t0, 'kong', { connection: 'Upgrade', upgrade: 'HTTP/2' })
+    return true
+  }
+  if (!protos.includes('grpc') && scheme !== 'https') {
+    const headers = { 'content-type': 'application/grpc', 'grpc-status': '1', 'grpc-message': 'gRPC request matched gRPCs route' }
+    sendExit(req, res, { exit: true, status: 200, headers }, requestId, t0)
+    return true
+  }
+  return false
 }
 
 const sessions = new Map<string, ClientHttp2Session>()
