@@ -65,6 +65,12 @@ describe('proxy workers', () => {
     await waitForVersion(gw.proxy, r.version)
     const after = await status()
     expect(after.workers.map((w) => w.configuration_version)).toEqual([r.version, r.version])
+    // one cluster-channel connection for the node, reporting the version both workers applied
+    const planes = await until('the node reporting the new version', async () => {
+      const d = ((await (await fetch(`${gw.admin.url}/status`)).json()) as any).data_planes as Array<{ connected: boolean; version?: number; config_version?: number }>
+      return d.length === 1 && d[0].connected && d
+    })
+    expect(planes).toHaveLength(1)
     // every worker serves the new route
     const fresh = await Promise.all(Array.from({ length: 8 }, () => get(new Agent({ keepAlive: false }), '/later')))
     expect(fresh).toEqual(Array(8).fill(200))
