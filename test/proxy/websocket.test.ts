@@ -2,7 +2,9 @@
 // the upgrade with its usual 401, an upstream that refuses the upgrade, and the service's idle timeout.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServer, request, type Server } from 'node:http'
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import WebSocket, { WebSocketServer } from 'ws'
+import { makeCert } from '../fixtures/pki.ts'
 import { startGateway, waitForVersion } from '../support/processes.ts'
 import { AdminClient } from '../support/admin-client.ts'
 
@@ -12,6 +14,7 @@ let upstream: Server
 let wss: WebSocketServer
 const seen: Array<Record<string, string | string[] | undefined>> = []
 let upstreamClosed = 0
+let tlsUpstream: HttpsServer
 
 beforeAll(async () => {
   upstream = createServer((req, res) => {
@@ -30,6 +33,9 @@ beforeAll(async () => {
     })
   })
   const port = await new Promise<number>((r) => upstream.listen(0, '127.0.0.1', () => r((upstream.address() as any).port)))
+  tlsUpstream = createHttpsServer(makeCert(['127.0.0.1']))
+  new WebSocketServer({ server: tlsUpstream }).on('connection', (ws) => ws.on('message', (d) => ws.send(`tls:${d}`)))
+  const tlsPort = await new Promise<number>((r) => tlsUpstream.listen(0, '127.0.0.1', () => r((tlsUpstream.address() as any).port)))
   gw = await startGateway()
   admin = new AdminClient(gw.admin.url)
   await admin.post('/services', { name: 'ws', url: `http://127.0.0.1:${port}`, read_timeout: 60_000 })
@@ -37,6 +43,8 @@ beforeAll(async () => {
   await admin.post('/services/ws/routes', { name: 'locked', paths: ['/locked'] })
   await admin.post('/services', { name: 'idle', url: `http://127.0.0.1:${port}`, read_timeout: 300 })
   await admin.post('/services/idle/routes', { paths: ['/idle'] })
+  await admin.post('/services', { name: 'wss', url: `https://127.0.0.1:${tlsPort}` })
+  await admin.post('/services/wss/routes', { paths: ['/secure'] })
   await admin.post('/routes/locked/plugins', { name: 'key-auth' })
   await admin.post('/consumers', { username: 'alice' })
   const last = await admin.post('/consumers/alice/key-auth', { key: 'alice-key' })
@@ -47,6 +55,7 @@ afterAll(async () => {
   wss?.close()
   upstream?.closeAllConnections()
   upstream?.close()
+  tlsUpstream?.close()
 })
 
 function open(path: string, headers: Record<string, string> = {}): Promise<WebSocket> {
@@ -96,6 +105,13 @@ describe('WebSocket tunnel', () => {
     const until = Date.now() + 5000
     while (upstreamClosed === closedBefore && Date.now() < until) await new Promise((r) => setTimeout(r, 20))
     expect(upstreamClosed).toBe(closedBefore + 1)
+  })
+
+  it('tunnels to an https upstream over TLS', async () => {
+    const ws = await open('/secure')
+    ws.send('hi')
+    expect((await next(ws)).data.toString()).toBe('tls:hi')
+    ws.close()
   })
 
   it('passes the upstream close frame to the client', async () => {
