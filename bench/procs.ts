@@ -153,6 +153,8 @@ export interface Gateway {
   proxy: Started
   adminUrl: string
   proxyUrl: string
+  /** First `ssl` listener, when the gateway has one (the HTTP/2 row's). */
+  tlsUrl?: string
   statusUrl: string
   /** The proxy's KONG_PREFIX (holds config-cache.json) and its environment, for restarting it (cold start). */
   proxyPrefix: string
@@ -161,7 +163,7 @@ export interface Gateway {
 }
 
 /** One admin (on the control core) and one proxy following it (on the data-path core), with a fresh prefix each. */
-export async function startGateway(name: string, entry: string, cores: { admin: string | null; proxy: string | null }, proxyNodeFlags: string[] = [], storeEnv: Record<string, string> = {}): Promise<Gateway> {
+export async function startGateway(name: string, entry: string, cores: { admin: string | null; proxy: string | null }, proxyNodeFlags: string[] = [], extraProxyEnv: Record<string, string> = {}, storeEnv: Record<string, string> = {}): Promise<Gateway> {
   // the proxy has its own prefix, so it is given the cluster token rather than reading the admin's file
   const env = { KONG_LOG_LEVEL: 'warn', KONG_CLUSTER_TOKEN: randomBytes(24).toString('hex'), ...storeEnv }
   const admin = await launch(`${name}-admin`, pinned(cores.admin, [...NODE_TSX, entry, 'start', 'admin']), {
@@ -177,6 +179,9 @@ export async function startGateway(name: string, entry: string, cores: { admin: 
     KONG_PROXY_LISTEN: '127.0.0.1:0',
     KONG_STATUS_LISTEN: '127.0.0.1:0',
     KONG_CLUSTER_CONTROL_PLANE: `127.0.0.1:${admin.match[2]}`,
+    // single process unless a row asks for workers (the pinned rows compare one core with one core)
+    KONG_NGINX_WORKER_PROCESSES: '1',
+    ...extraProxyEnv,
   }
   const proxy = await launch(`${name}-proxy`, proxyArgv, { env: proxyEnv, ready: PROXY_READY })
   return {
@@ -185,6 +190,7 @@ export async function startGateway(name: string, entry: string, cores: { admin: 
     proxyUrl: `http://127.0.0.1:${proxy.port}`,
     statusUrl: `http://127.0.0.1:${proxy.match[2]}`,
     proxyPrefix, proxyEnv, proxyArgv,
+    tlsUrl: tlsPort(proxy.output()),
   }
 }
 
@@ -214,4 +220,9 @@ export function killAllSync(): void {
 function cleanupTemp(): void {
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true })
   tempDirs.clear()
+}
+
+function tlsPort(out: string): string | undefined {
+  const m = out.match(/postern ready: proxy [\d,-]+ tls (\d+)/)
+  return m ? `https://127.0.0.1:${m[1]}` : undefined
 }

@@ -1,7 +1,7 @@
 // `pnpm bench`: starts upstream, yardsticks, peers and Postern, runs every row interleaved, then open loop, reloads, memory and cold start; `--soak` runs soak.ts instead.
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { BenchAdmin, waitForVersion } from './admin.ts'
+import { BenchAdmin, proxyStatus, waitForVersion } from './admin.ts'
 import { measureChanges, type ChangeStats } from './changes.ts'
 import { CLK_TCK, foreignPct, pidTicks, procRssMB, snapshot, type CoreOwners } from './cpu-share.ts'
 import { fillConsumers, fillRoutes, memory, preflight } from './fill.ts'
@@ -11,12 +11,19 @@ import { hasCommand, killAllSync, posternEntry, startEcho, startGateway, startNg
 import { checkTargets, toRows, writeResults, type MemoryRow, type OpenLoopRow, type RunReport } from './report.ts'
 import { fillerTarget, SCENARIOS, targetsOf, type Request, type Scenario, type Target } from './scenarios.ts'
 import { runSoak } from './soak.ts'
+import { runH2Load } from './h2-load.ts'
 import { measureColdStart, type ColdStart } from './startup.ts'
 import { closePluginRows, PLUGIN_SCENARIOS } from './plugin-rows.ts'
 import { closeObservabilityRows, OBSERVABILITY_SCENARIOS } from './observability-rows.ts'
 import { measureStoreWrites, type StoreName, type StoreWriteStats } from './store-writes.ts'
 
 const notes: string[] = []
+
+/** A workers gateway's processes: its /status lists each worker's pid (CPU per request adds them all). */
+async function workerPids(gw: Gateway): Promise<number[]> {
+  const s = (await proxyStatus(gw.statusUrl)) as { workers?: Array<{ pid: number }> }
+  return (s.workers ?? []).map((w) => w.pid)
+}
 
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString()
@@ -65,9 +72,19 @@ async function main(): Promise<void> {
   }
 
   const gateways = new Map<Target, { gw: Gateway; admin: BenchAdmin; routes: number }>()
-  for (const [t, name, count, consumers] of [['postern-small', 'small', opts.smallRoutes, 0], ['postern-large', 'large', opts.routes, opts.consumers]] as const) {
+  // the workers gateway runs unpinned (its workers may use every core); the h2 one has an `http2 ssl` listener
+  const gatewayEnv: Partial<Record<Target, Record<string, string>>> = {
+    'postern-workers': { KONG_NGINX_WORKER_PROCESSES: '2' },
+    'postern-h2': { KONG_PROXY_LISTEN: '127.0.0.1:0, 127.0.0.1:0 http2 ssl' },
+  }
+  const gatewayList = [
+    ['postern-small', 'small', opts.smallRoutes, 0], ['postern-large', 'large', opts.routes, opts.consumers],
+    ['postern-workers', 'workers', opts.smallRoutes, 0], ['postern-h2', 'h2', opts.smallRoutes, 0],
+  ] as const
+  for (const [t, name, count, consumers] of gatewayList) {
     if (!targets.has(t)) continue
-    const gw = await startGateway(name, postern.entry, cores, profFlags)
+    const gwCores = t === 'postern-workers' ? { admin: cores.admin, proxy: null } : cores
+    const gw = await startGateway(name, postern.entry, gwCores, profFlags, gatewayEnv[t])
     const admin = new BenchAdmin(gw.adminUrl)
     await fillRoutes(admin, upstreamUrl, count)
     await fillConsumers(admin, consumers)
@@ -76,7 +93,7 @@ async function main(): Promise<void> {
     targetPid.set(t, gw.proxy.proc.pid!)
     log(`${name} gateway: proxy pid ${gw.proxy.proc.pid} port ${gw.proxy.port}, admin pid ${gw.admin.proc.pid} port ${gw.admin.port}`)
     loadPids.push(gw.admin.proc.pid!)
-    urls.set(t, gw.proxyUrl)
+    urls.set(t, t === 'postern-h2' ? gw.tlsUrl! : gw.proxyUrl)
   }
 
   // Row setup through the admin API, then wait until each proxy applied the last write.
@@ -93,15 +110,23 @@ async function main(): Promise<void> {
     await waitForVersion(gw.statusUrl, admin.lastVersion)
     mem.push(await memory(gw, routes, 'idle, after setup'))
   }
-  for (const s of scenarios) await preflight(urls.get(s.target)!, requests.get(s.name)!)
+  for (const s of scenarios) if (s.protocol !== 'h2') await preflight(urls.get(s.target)!, requests.get(s.name)!)
 
   // With pinning, count what other processes took from each core during each run (a shared machine's noise, made visible).
   const owners: CoreOwners[] = pin.sut === null ? [] : [{ core: pin.sut, pids: sutPids }, { core: pin.load!, pids: loadPids, self: true }]
   const load = async (s: Scenario, durationSec: number): Promise<LoadResult> => {
     const before = snapshot(owners)
-    const t0 = pidTicks(targetPid.get(s.target)!)
-    const r = await runLoad(gen, { url: urls.get(s.target)! + requests.get(s.name)!.path, headers: requests.get(s.name)!.headers ?? {}, connections: opts.connections, durationSec, core: pin.load })
-    const cpuUsPerReq = ((pidTicks(targetPid.get(s.target)!) - t0) * 1e6) / CLK_TCK / r.requests
+    // a workers gateway's CPU is its primary's plus its workers' (listed by its /status)
+    const pids = s.target === 'postern-workers' ? [targetPid.get(s.target)!, ...(await workerPids(gateways.get(s.target)!.gw))] : [targetPid.get(s.target)!]
+    const ticks = () => pids.reduce((sum, p) => sum + pidTicks(p), 0)
+    const t0 = ticks()
+    const url = urls.get(s.target)! + requests.get(s.name)!.path
+    const headers = requests.get(s.name)!.headers ?? {}
+    const r =
+      s.protocol === 'h2'
+        ? await runH2Load({ url, headers, concurrency: opts.connections, sessions: 5, durationSec })
+        : await runLoad(gen, { url, headers, connections: opts.connections, durationSec, core: s.target === 'postern-workers' ? null : pin.load })
+    const cpuUsPerReq = ((ticks() - t0) * 1e6) / CLK_TCK / r.requests
     const f = foreignPct(before, snapshot(owners))
     return { ...r, cpuUsPerReq, ...(pin.sut === null ? {} : { foreignSutPct: f[pin.sut], foreignLoadPct: f[pin.load!] }) }
   }

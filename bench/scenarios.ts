@@ -3,10 +3,11 @@ import type { BenchAdmin } from './admin.ts'
 import { ECHO_TARGET_HOSTS } from './procs.ts'
 
 /**
- * Where a row's traffic goes. Postern rows name one of the two gateways (small: 10 filler routes, large: BENCH_ROUTES
- * routes and BENCH_CONSUMERS consumers); the peers are the Node gateways under bench/peers/.
+ * Where a row's traffic goes. Postern rows name one of its gateways (small: 10 filler routes, large: BENCH_ROUTES
+ * routes and BENCH_CONSUMERS consumers, workers: two workers unpinned, h2: an `http2 ssl` listener); the peers are
+ * the Node gateways under bench/peers/.
  */
-export type Target = 'direct' | 'reference' | 'nginx' | 'fastify-http-proxy' | 'fast-gateway' | 'postern-small' | 'postern-large'
+export type Target = 'direct' | 'reference' | 'nginx' | 'fastify-http-proxy' | 'fast-gateway' | 'postern-small' | 'postern-large' | 'postern-workers' | 'postern-h2'
 
 export interface SetupContext {
   /** Admin of the gateway the row runs on. */
@@ -37,6 +38,8 @@ export interface Scenario {
   request?: Request
   /** Creates the row's entities through the admin API and returns the request to load. Runs once, before warm-up. */
   setup?: (ctx: SetupContext) => Promise<Request>
+  /** `h2`: HTTP/2 over TLS with bench/h2-load.ts instead of wrk/autocannon. */
+  protocol?: 'h2'
 }
 
 export const defineScenario = (s: Scenario): Scenario => s
@@ -201,6 +204,26 @@ export const SCENARIOS: Scenario[] = [
     target: 'postern-small',
     baseline: 'bare undici proxy',
     setup: async (ctx) => fillerTarget(ctx.routeCount),
+  }),
+  defineScenario({
+    // KONG_NGINX_WORKER_PROCESSES=2, neither the proxy nor the load generator pinned: what the cores allow
+    name: 'postern 2 workers (unpinned)',
+    target: 'postern-workers',
+    baseline: 'postern no plugins',
+    async setup(ctx) {
+      await serviceWithRoute(ctx, 'plain')
+      return { path: '/plain/hello' }
+    },
+  }),
+  defineScenario({
+    name: 'postern HTTP/2 (TLS, h2 client)',
+    target: 'postern-h2',
+    baseline: 'postern no plugins',
+    protocol: 'h2',
+    async setup(ctx) {
+      await serviceWithRoute(ctx, 'plain')
+      return { path: '/plain/hello' }
+    },
   }),
   defineScenario({
     name: 'postern routes: large table',

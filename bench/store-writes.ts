@@ -45,7 +45,7 @@ export async function measureStoreWrites(store: StoreName, o: StoreWriteOptions)
     await onServer(`CREATE DATABASE "${database}"`)
     env = { KONG_DATABASE: 'postgres', KONG_PG_HOST: PG.host, KONG_PG_PORT: String(PG.port), KONG_PG_USER: PG.user, KONG_PG_DATABASE: database }
   }
-  const gw = await startGateway(`store-${store}`, o.entry, o.cores, [], env)
+  const gw = await startGateway(`store-${store}`, o.entry, o.cores, [], {}, env)
   try {
     const admin = new BenchAdmin(gw.adminUrl)
     await o.fill(admin, o.upstreamUrl, o.routes)

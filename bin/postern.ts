@@ -28,7 +28,8 @@ async function main(): Promise<void> {
   if (cmd === 'start' && sub === 'proxy') {
     const { startProxy } = await import('@postern/proxy')
     const h = await startProxy(settings)
-    ready(`proxy ${h.proxyPorts.join(',') || '-'} tls ${h.tlsPorts.join(',') || '-'} status ${h.statusPort}`)
+    // proxy workers (KONG_NGINX_WORKER_PROCESSES > 1) run this too; only the primary announces the node
+    if (!process.env.POSTERN_WORKER) ready(`proxy ${h.proxyPorts.join(',') || '-'} tls ${h.tlsPorts.join(',') || '-'} status ${h.statusPort}`)
     onStop(() => h.close())
     return
   }

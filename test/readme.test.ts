@@ -24,7 +24,7 @@ beforeAll(async () => {
   admin = await startAdmin()
   proxy = await startProxy({
     clusterPort: admin.clusterPort,
-    env: { KONG_PROXY_LISTEN: '127.0.0.1:0, 127.0.0.1:0 ssl', POSTERN_STORE_PATH: join(admin.prefix, 'postern.db') },
+    env: { KONG_PROXY_LISTEN: '127.0.0.1:0, 127.0.0.1:0 http2 ssl', POSTERN_STORE_PATH: join(admin.prefix, 'postern.db') },
   })
 })
 afterAll(async () => {

@@ -109,6 +109,8 @@ export async function startProxy(opts: { clusterPort: number; prefix?: string; e
       KONG_PROXY_LISTEN: '127.0.0.1:0',
       KONG_STATUS_LISTEN: '127.0.0.1:0',
       KONG_CLUSTER_CONTROL_PLANE: `127.0.0.1:${opts.clusterPort}`,
+      // one process unless a test is about workers (Kong's default `auto` would fork one per core)
+      KONG_NGINX_WORKER_PROCESSES: '1',
       ...opts.env,
     },
     prefix,

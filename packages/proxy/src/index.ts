@@ -20,6 +20,10 @@ import { clientAddress } from './pipeline/real-ip.ts'
 import { MAX_HEADER_SIZE, onClientError, onConnectMethod } from './pipeline/request-check.ts'
 import { UpstreamPools } from './upstream/pools.ts'
 import { BalancerRegistry } from './balancer/registry.ts'
+import { handleUpgrades } from './protocols/websocket.ts'
+import { createHttp2Listener, http2Handler } from './protocols/http2.ts'
+import { startPrimary } from './workers/primary.ts'
+import { isWorker, WorkerFeed } from './workers/worker.ts'
 
 /** The Kong release whose behaviour Postern follows (kong_node_info's version label). */
 const POSTERN_KONG_VERSION = '3.9.3'
@@ -34,6 +38,9 @@ export interface ProxyHandle {
 }
 
 export async function startProxy(settings: Settings): Promise<ProxyHandle> {
+  // workers: the primary follows the admin and forks; each worker runs the rest of this function
+  if (settings.workerProcesses > 1 && !isWorker) return startPrimary(settings)
+  if (isWorker) settings = { ...settings, statusListen: [] } // the primary answers /status for all workers
   const log = createLogger('proxy', settings.logLevel)
   preparePrefix(settings.prefix, log)
   const catalogue = await loadCatalogue(settings.plugins)
@@ -46,13 +53,13 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   const conns = { active: 0, total: 0 }
   const metrics = new ProxyMetrics(registry, nodeId, POSTERN_KONG_VERSION, () => conns)
   // balancers and their health live beside the RuntimeConfig, so a config swap keeps unchanged targets' health
-  const balancers = new BalancerRegistry({ dnsServers: settings.dnsResolver, log, report: (u) => subscriber?.reportHealth(u) })
+  const balancers = new BalancerRegistry({ dnsServers: settings.dnsResolver, log, report: (u) => (subscriber instanceof ClusterSubscriber ? subscriber.reportHealth(u) : undefined) })
 
   // Rebuilds are coalesced: a burst of events yields one new RuntimeConfig, swapped in one assignment.
   let scheduled = false
   let persistTimer: NodeJS.Timeout | undefined
   // eslint-disable-next-line prefer-const
-  let subscriber: ClusterSubscriber | undefined
+  let subscriber: ClusterSubscriber | WorkerFeed | undefined
   const rebuild = () => {
     scheduled = false
     if (state.version === current.version && state.hash === current.hash) return
@@ -84,7 +91,9 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
     if (!persistTimer) persistTimer = setTimeout(persist, ms)
   }
   const onChange = (events?: ChangeEvent[]) => {
-    if (!events) schedulePersist(100)
+    if (isWorker) {
+      /* the primary persists the configuration for every worker */
+    } else if (!events) schedulePersist(100)
     else if (!persistTimer) {
       try {
         // rows of runtime-only entities (oauth2 tokens) never reach the disk: their events keep only the version
@@ -111,12 +120,14 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   }
   // the token: KONG_CLUSTER_TOKEN, else the one the admin of the same prefix generated (read at each connect)
   const token = () => (!settings.clusterAuth ? undefined : (settings.clusterToken ?? readClusterToken(settings.clusterTokenFile)))
-  subscriber = new ClusterSubscriber({
-    controlPlanes: settings.clusterControlPlanes, token, nodeId, state, log, onChange, onBroadcast,
-    onHealth: (o) => balancers.override(o),
-    onConnect: () => balancers.scheduleReport(),
-  })
-  const cached = readConfigCache(settings.prefix, runtimeOnly)
+  subscriber = isWorker
+    ? new WorkerFeed({ state, log, onChange, routes: () => current.router.size, onBroadcast, onHealth: (o) => balancers.override(o), metrics: () => registry.expose() })
+    : new ClusterSubscriber({
+        controlPlanes: settings.clusterControlPlanes, token, nodeId, state, log, onChange, onBroadcast,
+        onHealth: (o) => balancers.override(o),
+        onConnect: () => balancers.scheduleReport(),
+      })
+  const cached = isWorker ? null : readConfigCache(settings.prefix, runtimeOnly)
   if (cached) state.load(cached)
   const online = await subscriber.start()
   if (!online) {
@@ -142,14 +153,17 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
     if (l.ssl) tls ??= loadTlsMaterial(settings)
     // certificates by SNI from the current configuration; the listener's own certificate is the default
     const SNICallback = (name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => cb(null, current.certificates.lookup(name))
-    const server: Server = l.ssl ? createTlsServer({ ...opts, ...tls, SNICallback }) : createServer(opts)
+    const server: Server = l.http2 ? createHttp2Listener({ ssl: l.ssl, ...tls, SNICallback }) : l.ssl ? createTlsServer({ ...opts, ...tls, SNICallback }) : createServer(opts)
     const port = await new Promise<number>((resolve, reject) => {
       server.once('error', reject)
       server.listen(l.port, l.host, () => resolve((server.address() as any).port))
     })
     server.on('clientError', onClientError)
     server.on('connect', onConnectMethod)
-    server.on('request', createProxyHandler({ runtime: () => current, pools, balancers, services, address, metrics, accessLog }, { port, scheme: l.ssl ? 'https' : 'http' }))
+    const handler = createProxyHandler({ runtime: () => current, pools, balancers, services, address, metrics, accessLog }, { port, scheme: l.ssl ? 'https' : 'http' })
+    server.on('request', l.http2 ? http2Handler(handler) : handler)
+    handleUpgrades(server, handler)
+    if (subscriber instanceof WorkerFeed) subscriber.watch(server)
     server.on(l.ssl ? 'secureConnection' : 'connection', (socket) => {
       conns.active++
       conns.total++
@@ -158,6 +172,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
     servers.push(server)
     ;(l.ssl ? tlsPorts : proxyPorts).push(port)
   }
+  if (subscriber instanceof WorkerFeed) subscriber.listening(proxyPorts, tlsPorts)
   let statusPort = 0
   const statusServers: Server[] = []
   for (const l of settings.statusListen) {

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream'
 import { randomUUID } from 'node:crypto'
 import { normalizePath, type Exit } from '@postern/shared'
 import { strippedPrefix, upstreamPath } from '../router/index.ts'
-import { forward, type ForwardHooks } from '../upstream/forward.ts'
+import type { ForwardHooks } from '../upstream/forward.ts'
 import { KIND_RESPONSE } from '../upstream/errors.ts'
 import { newRequestId } from '../upstream/kong-errors.ts'
 import type { UpstreamPools, UpstreamTarget } from '../upstream/pools.ts'
@@ -27,6 +27,8 @@ import { aboveRoot, absoluteTarget, badPercent, checkRequest, validHost, type Re
 
 const BAD_REQUEST: Rejection = { status: 400, message: 'Bad request', close: true }
 const CLOSE = { connection: 'close' }
+import { forwardByProtocol } from '../protocols/index.ts'
+import { refuseGrpcMismatch } from '../protocols/grpc.ts'
 
 export interface HandlerDeps {
   runtime(): RuntimeConfig
@@ -88,6 +90,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
       res.writeHead(code, { location: `https://${hostHeader.replace(/:\d+$/, '')}${url}`, 'content-length': '0', server: SERVER, 'x-kong-request-id': requestId })
       return void res.end()
     }
+    if ((protos.includes('grpc') || protos.includes('grpcs')) && refuseGrpcMismatch(req, res, protos, scheme, requestId, t0)) return
     const upstreamHost = route.preserve_host ? hostHeader : plan.upstreamHost
     const headers = upstreamHeaders(req, {
       clientIp, forwardedIp, trusted, scheme, listenPort: listener.port, rawPath, prefix: strippedPrefix(m), hostHeader, upstreamHost, requestId,
@@ -176,7 +179,8 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
       }
       const writtenBefore = req.socket.bytesWritten
       if (s.trace) s.trace.upstreamStart = performance.now()
-      forward(deps.pools, target, { method: s.upstreamMethod ?? method, path: upPath, headers, body }, res, hooks, picker).then(
+      // WebSocket upgrades tunnel and gRPC services go over HTTP/2 (protocols/); the rest is forward()
+      forwardByProtocol(deps.pools, target, service, { method: s.upstreamMethod ?? method, path: upPath, headers, body }, req, res, hooks, picker).then(
         (r) => {
           if (s.bodyExit) {
             // a body watcher stopped the upload: its answer replaces the upstream's

@@ -9,7 +9,9 @@ export interface StatusSource {
   connected(): boolean
   routes(): number
   /** Prometheus text of this proxy's registry. */
-  metrics(): string
+  metrics(): string | Promise<string>
+  /** With KONG_NGINX_WORKER_PROCESSES > 1: each worker's applied configuration. */
+  workers?(): unknown[]
 }
 
 export function startStatusServer(host: string, port: number, src: StatusSource): Promise<{ server: Server; port: number }> {
@@ -27,11 +29,12 @@ export function startStatusServer(host: string, port: number, src: StatusSource)
         control_plane_connected: src.connected(),
         routes: src.routes(),
         memory: { rss: mem.rss, heap_used: mem.heapUsed },
+        ...(src.workers ? { workers: src.workers() } : {}),
       })
     }
     if (path === '/metrics') {
-      const text = src.metrics()
-      return res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'content-length': Buffer.byteLength(text) }).end(text)
+      void Promise.resolve(src.metrics()).then((text) => res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'content-length': Buffer.byteLength(text) }).end(text))
+      return
     }
     if (path === '/status/ready') {
       if (src.version() === 0 && src.routes() === 0) return json(503, { message: 'no configuration available (empty configuration present)' })

@@ -2,11 +2,14 @@
 import { z } from 'zod'
 import { resolve } from 'node:path'
 import { isIpOrCidr } from '../pdk/ip.ts'
+import { availableParallelism } from 'node:os'
 
 export interface Listen {
   host: string
   port: number
   ssl: boolean
+  /** Kong's `http2` flag: h2 by ALPN beside HTTP/1.1 with `ssl`, h2c (prior knowledge) without. */
+  http2: boolean
 }
 
 /** Parses Kong's listen syntax: `0.0.0.0:8000, 0.0.0.0:8443 ssl`. Port 0 means "any free port". */
@@ -21,7 +24,7 @@ export function parseListen(value: string): Listen[] {
       if (!m) throw new Error(`invalid listen address '${entry}'`)
       const port = Number(m[2])
       if (port > 65535) throw new Error(`invalid port in '${entry}'`)
-      return { host: m[1].replace(/^\[|\]$/g, ''), port, ssl: flags.includes('ssl') }
+      return { host: m[1].replace(/^\[|\]$/g, ''), port, ssl: flags.includes('ssl'), http2: flags.includes('http2') }
     })
 }
 
@@ -59,7 +62,7 @@ const settingsSchema = z.object({
   KONG_PG_POOL_SIZE: z.coerce.number().int().min(1).default(256),
   KONG_DECLARATIVE_CONFIG: z.string().optional(),
   KONG_ADMIN_LISTEN: listen('127.0.0.1:8001'),
-  KONG_PROXY_LISTEN: listen('0.0.0.0:8000, 0.0.0.0:8443 ssl'),
+  KONG_PROXY_LISTEN: listen('0.0.0.0:8000, 0.0.0.0:8443 http2 ssl'),
   KONG_STATUS_LISTEN: listen('127.0.0.1:8100'),
   KONG_CLUSTER_LISTEN: listen('127.0.0.1:8005'),
   /** One control plane `host:port`, or several separated by commas (a proxy fails over in order). */
@@ -88,6 +91,11 @@ const settingsSchema = z.object({
   KONG_SSL_CERT: z.string().optional(),
   KONG_SSL_CERT_KEY: z.string().optional(),
   KONG_NGINX_ADMIN_CLIENT_MAX_BODY_SIZE: z.string().default('10m'),
+  // Kong's nginx_worker_processes: `auto` = one proxy worker per core
+  KONG_NGINX_WORKER_PROCESSES: z
+    .string()
+    .default('auto')
+    .refine((v) => v.trim() === 'auto' || /^[1-9]\d*$/.test(v.trim()), { message: "expected 'auto' or a positive integer" }),
   /** The shared runtime-data store (oauth2 tokens/codes) a proxy writes to; default: the admin's database in the same prefix. */
   POSTERN_STORE_PATH: z.string().optional(),
 })
@@ -135,6 +143,8 @@ export type Settings = {
   sslCert?: string
   sslCertKey?: string
   adminMaxBody: number
+  /** Proxy worker processes (`auto` resolved to the number of cores); 1 = a single process, no cluster. */
+  workerProcesses: number
   /** SQLite file holding runtime data shared by every proxy (`<prefix>/postern.db` by default). */
   storePath: string
 }
@@ -196,6 +206,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     sslCert: s.KONG_SSL_CERT,
     sslCertKey: s.KONG_SSL_CERT_KEY,
     adminMaxBody: parseSize(s.KONG_NGINX_ADMIN_CLIENT_MAX_BODY_SIZE),
+    workerProcesses: s.KONG_NGINX_WORKER_PROCESSES.trim() === 'auto' ? availableParallelism() : Number(s.KONG_NGINX_WORKER_PROCESSES),
     storePath: resolve(s.POSTERN_STORE_PATH ?? `${s.KONG_PREFIX}/postern.db`),
   }
 }
