@@ -145,7 +145,7 @@ export interface Gateway {
 export async function startGateway(name: string, entry: string, cores: { admin: string | null; proxy: string | null }, proxyNodeFlags: string[] = []): Promise<Gateway> {
   const env = { KONG_LOG_LEVEL: 'warn' }
   const admin = await launch(`${name}-admin`, pinned(cores.admin, [...NODE_TSX, entry, 'start', 'admin']), {
-    env: { ...env, KONG_PREFIX: tempDir(`${name}-admin`), KONG_ADMIN_LISTEN: '127.0.0.1:0', KONG_CLUSTER_LISTEN: '127.0.0.1:0' },
+    env: { ...env, KONG_PREFIX: tempDir(`${name}-admin`), KONG_ADMIN_LISTEN: '127.0.0.1:0', KONG_CLUSTER_LISTEN: '127.0.0.1:0', KONG_ADMIN_GUI_LISTEN: '127.0.0.1:0' },
     ready: /postern ready: admin (\d+) cluster (\d+)/,
   })
   const [tsxNode, ...rest] = NODE_TSX

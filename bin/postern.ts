@@ -93,5 +93,5 @@ function supervise(): void {
 }
 
 // expected start-up failures (bad plugin, bad config file, newer schema) print their message alone
-const EXPECTED = new Set(['POSTERN_PLUGIN_INVALID', 'POSTERN_SCHEMA_TOO_NEW'])
+const EXPECTED = new Set(['POSTERN_PLUGIN_INVALID', 'POSTERN_SCHEMA_TOO_NEW', 'POSTERN_ADMIN_INSECURE'])
 main().catch((e) => fail(EXPECTED.has(e?.code) ? e.message : (e?.stack ?? String(e))))

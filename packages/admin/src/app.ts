@@ -8,6 +8,7 @@ import { buildEntityEndpoints, registerTable } from './endpoints/generic.ts'
 import { registerSchemaEndpoints } from './endpoints/schemas.ts'
 import { overrideCertificates } from './endpoints/certificates.ts'
 import { MAX_ARGS } from './body/decode.ts'
+import { adminAuth, preflight } from './auth/middleware.ts'
 import type { AdminDeps } from './endpoints/context.ts'
 import type { Logger } from '@postern/shared/logger.ts'
 
@@ -27,6 +28,10 @@ export function createAdminApp(deps: AdminDeps, log: Logger, extra?: (app: Hono)
     c.header('Access-Control-Allow-Origin', c.req.header('origin') ?? '*')
     c.header('Access-Control-Allow-Credentials', 'true')
   })
+
+  // CORS preflights first (they carry no credentials), then the token and role check on every request
+  app.use('*', preflight)
+  app.use('*', adminAuth(deps))
 
   // nginx_admin_client_max_body_size: counted on the stream too, so chunked bodies cannot slip past it
   app.use('*', bodyLimit({ maxSize: deps.settings.adminMaxBody, onError: () => { throw new HttpError(413, 'Payload too large') } }))

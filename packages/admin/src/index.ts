@@ -20,12 +20,25 @@ export interface AdminHandle {
 
 const isLoopback = (h: string) => h === '127.0.0.1' || h === '::1' || h === 'localhost'
 
+/** An admin without authentication is only safe on loopback (Kong OSS's default); beyond it, say so and stop. */
+function refuseInsecureListen(settings: Settings): void {
+  if (settings.adminToken || settings.adminInsecure) return
+  const exposed = [...settings.adminListen, ...settings.adminGuiListen].filter((l) => !isLoopback(l.host))
+  if (!exposed.length) return
+  const where = exposed.map((l) => `${l.host}:${l.port}`).join(', ')
+  throw Object.assign(
+    new Error(`the admin API would listen on ${where} without authentication: set POSTERN_ADMIN_TOKEN to require a token, or POSTERN_ADMIN_INSECURE=on to allow it anyway`),
+    { code: 'POSTERN_ADMIN_INSECURE' },
+  )
+}
+
 export async function startAdmin(settings: Settings): Promise<AdminHandle> {
   const log = createLogger('admin', settings.logLevel)
   const catalogue = await loadCatalogue(settings.plugins)
   for (const l of settings.clusterListen) {
     if (!isLoopback(l.host) && !settings.clusterToken) throw new Error('KONG_CLUSTER_TOKEN must be set when KONG_CLUSTER_LISTEN is not a loopback address')
   }
+  refuseInsecureListen(settings)
   // DB-less: a broken file stops start-up before the database is touched
   const readOnly = settings.database === 'off'
   const declarativeConfig = readOnly && settings.declarativeConfig ? readDeclarativeFile(settings.declarativeConfig, catalogue) : undefined

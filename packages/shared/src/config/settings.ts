@@ -57,6 +57,14 @@ const settingsSchema = z.object({
   KONG_NGINX_ADMIN_CLIENT_MAX_BODY_SIZE: z.string().default('10m'),
   /** The shared runtime-data store (oauth2 tokens/codes) a proxy writes to; default: the admin's database in the same prefix. */
   POSTERN_STORE_PATH: z.string().optional(),
+  /** Kong Manager's listener; the admin serves the GUI there. */
+  KONG_ADMIN_GUI_LISTEN: listen('127.0.0.1:8002'),
+  /** Bootstrap admin token (role `admin`): turns admin authentication on. */
+  POSTERN_ADMIN_TOKEN: z.string().min(1).optional(),
+  /** `on`: allow an unauthenticated admin on a non-loopback address. */
+  POSTERN_ADMIN_INSECURE: z.enum(['on', 'off']).default('off'),
+  /** How long audit rows are kept, in seconds (30 days). */
+  POSTERN_AUDIT_RETENTION: z.coerce.number().int().positive().default(30 * 24 * 3600),
 })
 
 export type Settings = {
@@ -77,6 +85,10 @@ export type Settings = {
   adminMaxBody: number
   /** SQLite file holding runtime data shared by every proxy (`<prefix>/postern.db` by default). */
   storePath: string
+  adminGuiListen: Listen[]
+  adminToken?: string
+  adminInsecure: boolean
+  auditRetention: number
 }
 
 function parseSize(s: string): number {
@@ -110,5 +122,9 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     sslCertKey: s.KONG_SSL_CERT_KEY,
     adminMaxBody: parseSize(s.KONG_NGINX_ADMIN_CLIENT_MAX_BODY_SIZE),
     storePath: resolve(s.POSTERN_STORE_PATH ?? `${s.KONG_PREFIX}/postern.db`),
+    adminGuiListen: s.KONG_ADMIN_GUI_LISTEN,
+    adminToken: s.POSTERN_ADMIN_TOKEN,
+    adminInsecure: s.POSTERN_ADMIN_INSECURE === 'on',
+    auditRetention: s.POSTERN_AUDIT_RETENTION,
   }
 }

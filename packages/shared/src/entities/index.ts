@@ -4,7 +4,9 @@ import { routes } from './routes.ts'
 import { consumers } from './consumers.ts'
 import { plugins } from './plugins.ts'
 import { caCertificates, certificates, snis } from './certificates.ts'
+import { admins } from './admins.ts'
+import { auditRequests } from './audit-requests.ts'
 
-export { services, routes, consumers, plugins, certificates, snis, caCertificates }
+export { services, routes, consumers, plugins, certificates, snis, caCertificates, admins, auditRequests }
 // parents before children: declarative import and snapshots apply in this order
-export const CORE_ENTITIES = [certificates, snis, caCertificates, services, routes, consumers, plugins]
+export const CORE_ENTITIES = [certificates, snis, caCertificates, services, routes, consumers, plugins, admins, auditRequests]
