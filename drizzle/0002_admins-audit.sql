@@ -23,5 +23,5 @@ CREATE TABLE `audit_requests` (
 	`entity_id` text,
 	`before` text,
 	`after` text,
-	`ttl` integer
+	`expire_at` integer
 );

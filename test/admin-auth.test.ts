@@ -32,6 +32,7 @@ const FAMILIES: { family: string; read: string; readRole: Role; write: (n: strin
   { family: 'plugins', read: '/plugins', readRole: 'read-only', write: () => ['DELETE', `/plugins/${randomUUID()}`], writeRole: 'editor', ok: 204 },
   { family: 'certificates', read: '/certificates', readRole: 'read-only', write: () => ['DELETE', `/certificates/${randomUUID()}`], writeRole: 'editor', ok: 204 },
   { family: 'schemas', read: '/schemas/plugins/key-auth', readRole: 'read-only', write: () => ['POST', '/schemas/consumers/validate', { username: 'x' }], writeRole: 'editor', ok: 200 },
+  { family: 'audit', read: '/audit/requests', readRole: 'admin', write: () => ['DELETE', `/admins/${randomUUID()}`], writeRole: 'admin', ok: 204 },
   { family: 'admins', read: '/admins', readRole: 'admin', write: (n) => ['POST', '/admins', { username: `a-${n}` }], writeRole: 'admin', ok: 201 },
 ]
 
@@ -128,7 +129,8 @@ describe('admin listening beyond loopback', () => {
   })
 
   it('starts when told explicitly (POSTERN_ADMIN_INSECURE=on) or with a token, and stays open without one on loopback', async () => {
-    for (const env of [{ KONG_ADMIN_LISTEN: '0.0.0.0:0', POSTERN_ADMIN_INSECURE: 'on' }, { KONG_ADMIN_LISTEN: '0.0.0.0:0', POSTERN_ADMIN_TOKEN: BOOT }, {}]) {
+    const envs: Record<string, string>[] = [{ KONG_ADMIN_LISTEN: '0.0.0.0:0', POSTERN_ADMIN_INSECURE: 'on' }, { KONG_ADMIN_LISTEN: '0.0.0.0:0', POSTERN_ADMIN_TOKEN: BOOT }, {}]
+    for (const env of envs) {
       const a = await startAdmin({ prefix: tempPrefix('auth'), env })
       try {
         const open = await new AdminClient(a.url).get('/services')

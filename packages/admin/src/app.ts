@@ -9,6 +9,8 @@ import { registerSchemaEndpoints } from './endpoints/schemas.ts'
 import { overrideCertificates } from './endpoints/certificates.ts'
 import { MAX_ARGS } from './body/decode.ts'
 import { adminAuth, preflight } from './auth/middleware.ts'
+import { auditTrail } from './audit/trail.ts'
+import { registerAuditEndpoints } from './audit/endpoint.ts'
 import type { AdminDeps } from './endpoints/context.ts'
 import type { Logger } from '@postern/shared/logger.ts'
 
@@ -31,6 +33,8 @@ export function createAdminApp(deps: AdminDeps, log: Logger, extra?: (app: Hono)
 
   // CORS preflights first (they carry no credentials), then the token and role check on every request
   app.use('*', preflight)
+  // the audit trail wraps authentication, so refused writes are recorded too
+  app.use('*', auditTrail(deps, deps.bus, log))
   app.use('*', adminAuth(deps))
 
   // nginx_admin_client_max_body_size: counted on the stream too, so chunked bodies cannot slip past it
@@ -95,6 +99,7 @@ export function createAdminApp(deps: AdminDeps, log: Logger, extra?: (app: Hono)
   app.get('/plugins/enabled', (c) => c.json({ enabled_plugins: [...deps.catalogue.plugins.keys()] }))
 
   registerSchemaEndpoints(app, deps)
+  registerAuditEndpoints(app, deps)
   extra?.(app)
   const table = buildEntityEndpoints(deps)
   overrideCertificates(table, deps)

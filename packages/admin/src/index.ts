@@ -10,6 +10,7 @@ import { createAdminApp } from './app.ts'
 import { ClusterPublisher } from './cluster/publisher.ts'
 import { registerConfigEndpoints, type DeclarativeState } from './endpoints/config.ts'
 import { readDeclarativeFile, replaceAll } from './declarative/load.ts'
+import { startAuditPurge } from './audit/trail.ts'
 
 export interface AdminHandle {
   adminPorts: number[]
@@ -50,8 +51,9 @@ export async function startAdmin(settings: Settings): Promise<AdminHandle> {
     replaceAll(store, catalogue, declarativeConfig)
     declarative.hash = declarativeConfig.hash
   }
+  const stopAuditPurge = startAuditPurge(store, settings.auditRetention)
   const publisher = new ClusterPublisher(store, bus, log, settings.clusterToken)
-  const deps = { store, catalogue, settings, readOnly, nodeId: randomUUID(), startedAt: Date.now(), nodes: () => [...publisher.nodes.values()] }
+  const deps = { store, catalogue, settings, readOnly, nodeId: randomUUID(), startedAt: Date.now(), nodes: () => [...publisher.nodes.values()], bus }
   const app = createAdminApp(deps, log, (a) => registerConfigEndpoints(a, deps, declarative))
   const servers: Server[] = []
   const adminPorts: number[] = []
@@ -71,6 +73,7 @@ export async function startAdmin(settings: Settings): Promise<AdminHandle> {
     clusterPort,
     store,
     async close() {
+      stopAuditPurge()
       await publisher.close()
       await Promise.all(servers.map((s) => new Promise((r) => { s.close(r); (s as any).closeAllConnections?.() })))
       db.close()

@@ -55,8 +55,9 @@ export function adminAuth(deps: AdminDeps): MiddlewareHandler {
       const token = presentedToken(c)
       const who = token ? authenticate(deps, token) : undefined
       if (!who) return c.json({ message: UNAUTHORIZED }, 401)
-      if (!roleAllows(who.role, requiredRole(c.req.method, c.req.path))) return c.json({ message: forbidden(c.req.method) }, 403)
+      // known before the role check, so the audit trail names who was refused
       c.set(IDENTITY as never, who as never)
+      if (!roleAllows(who.role, requiredRole(c.req.method, c.req.path))) return c.json({ message: forbidden(c.req.method) }, 403)
     }
     await next()
     if (/^\/admins(\/|$)/.test(c.req.path)) await hideTokenHashes(c)

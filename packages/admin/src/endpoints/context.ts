@@ -1,5 +1,6 @@
 // What every endpoint handler needs: the store, the catalogue, settings and a few shared helpers.
 import type { Context } from 'hono'
+import type { EventEmitter } from 'eventemitter3'
 import { HttpError, PosternError, REVEAL_ONCE, isUuid, luaTable, type Catalogue, type EntityDef, type Settings } from '@postern/shared'
 import type { Store } from '../store/store.ts'
 import { decodeBody } from '../body/decode.ts'
@@ -15,6 +16,8 @@ export interface AdminDeps {
   startedAt: number
   /** Proxies connected on the cluster channel (for /status). */
   nodes: () => unknown[]
+  /** The store's event bus (the audit trail listens to the events of each request). */
+  bus?: EventEmitter
 }
 
 export const VERSION_HEADER = 'X-Postern-Config-Version'

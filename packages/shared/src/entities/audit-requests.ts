@@ -20,7 +20,7 @@ export const auditRequests = defineEntity({
     entity_id: t.string(),
     before: t.record(),
     after: t.record(),
-    /** Purge deadline in epoch seconds (the retention setting at write time). */
-    ttl: t.integer(),
+    /** Purge deadline in epoch seconds (the retention setting at write time); `ttl` on the wire is what is left. */
+    expire_at: t.integer(),
   },
 })
