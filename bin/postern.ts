@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   if (cmd === 'start' && sub === 'admin') {
     const { startAdmin } = await import('@postern/admin')
     const h = await startAdmin(settings)
+    if (h.guiPorts.length) process.stdout.write(`postern gui: ${h.guiPorts.join(',')}\n`)
     ready(`admin ${h.adminPorts.join(',')} cluster ${h.clusterPort}`)
     onStop(() => h.close())
     return

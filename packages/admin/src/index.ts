@@ -11,9 +11,11 @@ import { ClusterPublisher } from './cluster/publisher.ts'
 import { registerConfigEndpoints, type DeclarativeState } from './endpoints/config.ts'
 import { readDeclarativeFile, replaceAll } from './declarative/load.ts'
 import { startAuditPurge } from './audit/trail.ts'
+import { startGui } from './gui/server.ts'
 
 export interface AdminHandle {
   adminPorts: number[]
+  guiPorts: number[]
   clusterPort: number
   store: Store
   close(): Promise<void>
@@ -65,11 +67,14 @@ export async function startAdmin(settings: Settings): Promise<AdminHandle> {
     })
     adminPorts.push(port)
   }
+  const gui = await startGui(settings, adminPorts, log)
+  servers.push(...gui.servers)
   let clusterPort = 0
   for (const l of settings.clusterListen) clusterPort = await publisher.listen(l.host, l.port)
   log.info('admin started', { admin: adminPorts, cluster: clusterPort, prefix: settings.prefix })
   return {
     adminPorts,
+    guiPorts: gui.ports,
     clusterPort,
     store,
     async close() {

@@ -59,6 +59,8 @@ const settingsSchema = z.object({
   POSTERN_STORE_PATH: z.string().optional(),
   /** Kong Manager's listener; the admin serves the GUI there. */
   KONG_ADMIN_GUI_LISTEN: listen('127.0.0.1:8002'),
+  /** Kong's admin_gui_api_url: the admin API address the GUI's browser code calls. */
+  KONG_ADMIN_GUI_API_URL: z.string().url().optional(),
   /** Bootstrap admin token (role `admin`): turns admin authentication on. */
   POSTERN_ADMIN_TOKEN: z.string().min(1).optional(),
   /** `on`: allow an unauthenticated admin on a non-loopback address. */
@@ -86,6 +88,7 @@ export type Settings = {
   /** SQLite file holding runtime data shared by every proxy (`<prefix>/postern.db` by default). */
   storePath: string
   adminGuiListen: Listen[]
+  adminGuiApiUrl?: string
   adminToken?: string
   adminInsecure: boolean
   auditRetention: number
@@ -123,6 +126,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     adminMaxBody: parseSize(s.KONG_NGINX_ADMIN_CLIENT_MAX_BODY_SIZE),
     storePath: resolve(s.POSTERN_STORE_PATH ?? `${s.KONG_PREFIX}/postern.db`),
     adminGuiListen: s.KONG_ADMIN_GUI_LISTEN,
+    adminGuiApiUrl: s.KONG_ADMIN_GUI_API_URL?.replace(/\/+$/, ''),
     adminToken: s.POSTERN_ADMIN_TOKEN,
     adminInsecure: s.POSTERN_ADMIN_INSECURE === 'on',
     auditRetention: s.POSTERN_AUDIT_RETENTION,
