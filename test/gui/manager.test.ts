@@ -58,6 +58,7 @@ describe('Postern Manager', () => {
 
   it('creates a service and a route through the forms, and the proxy serves the route', async () => {
     await page.goto(`${gui}#/services/new`)
+    await page.getByRole('heading', { name: 'New service', exact: true }).waitFor()
     await page.getByLabel('name', { exact: true }).fill('gui-echo')
     await page.getByLabel('host', { exact: true }).fill('127.0.0.1')
     await field('port').fill(String(new URL(upstream.url).port))
@@ -86,6 +87,7 @@ describe('Postern Manager', () => {
 
   it('shows Kong\'s validation error next to the field', async () => {
     await page.goto(`${gui}#/services/new`)
+    await page.getByRole('heading', { name: 'New service', exact: true }).waitFor()
     await page.getByLabel('host', { exact: true }).fill('example.test')
     await field('port').fill('70000')
     await page.getByRole('button', { name: 'Create' }).click()
@@ -99,13 +101,14 @@ describe('Postern Manager', () => {
     const pem = join(mkdtempSync(join(tmpdir(), 'gui-pem-')), 'alice.pem')
     writeFileSync(pem, publicKey)
     await page.goto(`${gui}#/consumers/new`)
+    await page.getByRole('heading', { name: 'New consumer', exact: true }).waitFor()
     await page.getByLabel('username', { exact: true }).fill('alice')
     await page.getByRole('button', { name: 'Create' }).click()
     await page.getByRole('heading', { name: 'Consumer: alice' }).waitFor()
     await page.getByRole('link', { name: 'Add to jwt credentials' }).click()
     await page.getByRole('heading', { name: 'New jwt' }).waitFor()
     await page.getByLabel('key', { exact: true }).fill('alice-issuer')
-    await page.getByLabel('algorithm', { exact: true }).fill('RS256')
+    await page.getByLabel('algorithm', { exact: true }).selectOption('RS256')
     await page.getByLabel('Upload rsa_public_key (PEM file)').setInputFiles(pem)
     await expect.poll(() => field('rsa_public_key').inputValue(), { timeout: WAIT }).toBe(publicKey)
     await page.getByRole('button', { name: 'Create' }).click()
@@ -119,6 +122,7 @@ describe('Postern Manager', () => {
 
   it('generates a plugin form from the plugin schema, with its nested defaults', async () => {
     await page.goto(`${gui}#/plugins/new`)
+    await page.getByRole('heading', { name: 'New plugin', exact: true }).waitFor()
     await page.getByLabel('Plugin').selectOption('key-auth')
     await page.getByRole('button', { name: 'Next' }).click()
     await page.getByRole('heading', { name: 'New plugin (key-auth)' }).waitFor()
@@ -172,6 +176,17 @@ describe('Postern Manager with admin authentication', () => {
       await p.keyboard.press('Enter')
       await p.getByRole('heading', { name: 'Overview' }).waitFor()
       await shot('sign-in-done', p)
+      // a new admin's token is shown once, and works
+      await p.goto(`http://127.0.0.1:${guiPort(a.output())}/#/admins/new`)
+      await p.getByRole('heading', { name: 'New admin', exact: true }).waitFor()
+      await p.locator('[data-field="username"]').fill('ops')
+      await p.getByLabel('role', { exact: true }).selectOption('read-only')
+      await p.getByRole('button', { name: 'Create' }).click()
+      const token = (await p.locator('[data-testid="revealed-token"]').textContent())!
+      expect(token).toMatch(/^[A-Za-z0-9]{32}$/)
+      const seen = await new AdminClient(a.url).request('GET', '/admins/ops', { headers: { authorization: `Bearer ${token}` } })
+      expect(seen.status).toBe(403)
+      expect((await new AdminClient(a.url).request('GET', '/services', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200)
     } finally {
       await p.close()
       await a.stop()

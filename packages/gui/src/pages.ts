@@ -112,6 +112,8 @@ export async function formPage(path: string, opts: { id?: string; parent?: { pat
     try {
       const saved = await api(existing ? 'PATCH' : 'POST', url, body)
       status.textContent = 'Saved.'
+      // an admin token is shown once, in this response only: keep it on screen until it is copied
+      if (path === 'admins' && typeof saved.token === 'string') return showOnce(saved)
       if (opts.parent) go(`#/${opts.parent.path}/${opts.parent.id}`)
       else go(`#/${path}/${saved.id}`)
     } catch (err) {
@@ -120,6 +122,13 @@ export async function formPage(path: string, opts: { id?: string; parent?: { pat
     }
   } }, form.element, h('p', {}, h('button', { type: 'submit' }, existing ? 'Save' : 'Create'), ' ', h('a', { href: 'javascript:history.back()' }, 'Cancel')), status)
   mount(main(), title(`${existing ? 'Edit' : 'New'} ${label}${pluginName ? ` (${pluginName})` : ''}`), el)
+}
+
+function showOnce(saved: any): void {
+  mount(main(), title(`Admin: ${saved.username}`),
+    h('p', { role: 'alert' }, 'Copy this token now: it is stored hashed and will not be shown again.'),
+    h('p', {}, h('code', { 'data-testid': 'revealed-token', tabindex: '0' }, saved.token)),
+    h('p', {}, h('a', { class: 'button', href: `#/admins/${saved.id}` }, 'Done')))
 }
 
 async function choosePlugin(path: string, opts: Parameters<typeof formPage>[1]): Promise<void> {

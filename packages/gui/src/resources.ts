@@ -29,6 +29,7 @@ const ALL: Kind[] = [
   { path: 'upstreams', label: 'Upstreams', title: 'name', children: [['targets', 'targets', 'Targets']] },
   { path: 'certificates', label: 'Certificates', title: 'id', children: [['snis', 'snis', 'SNIs']] },
   { path: 'ca_certificates', label: 'CA certificates', title: 'id' },
+  { path: 'admins', label: 'Admins', title: 'username' },
 ]
 
 export let KINDS: Kind[] = []
