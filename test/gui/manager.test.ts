@@ -187,6 +187,11 @@ describe('Postern Manager with admin authentication', () => {
       const seen = await new AdminClient(a.url).request('GET', '/admins/ops', { headers: { authorization: `Bearer ${token}` } })
       expect(seen.status).toBe(403)
       expect((await new AdminClient(a.url).request('GET', '/services', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200)
+      // the audit log page lists that write, by the bootstrap admin
+      await p.getByRole('link', { name: 'Audit log' }).click()
+      await p.getByRole('heading', { name: 'Audit log' }).waitFor()
+      await expect.poll(() => p.locator('[data-testid="audit-list"] tbody tr').allTextContents(), { timeout: WAIT }).toEqual([expect.stringMatching(/bootstrap.*POST \/admins.*201.*admins/)])
+      await shot('audit-log', p)
     } finally {
       await p.close()
       await a.stop()

@@ -2,7 +2,7 @@
 import './style.css'
 import { api, configure, getToken, setToken, type ApiError } from './api.ts'
 import { h, mount } from './dom.ts'
-import { dashboard, detail, formPage, list } from './pages.ts'
+import { audit, dashboard, detail, formPage, list } from './pages.ts'
 import { KINDS, discover, kindOf } from './resources.ts'
 
 const main = () => document.getElementById('main')!
@@ -25,6 +25,7 @@ async function route(): Promise<void> {
   const query = new URLSearchParams(q)
   try {
     if (!parts.length) await dashboard()
+    else if (parts[0] === 'audit') await audit()
     else if (!kindOf(parts[0])) mount(main(), h('h1', {}, 'Not found'))
     else if (parts.length === 1) await list(parts[0], query)
     else if (parts[1] === 'new') await formPage(parts[0])
@@ -73,6 +74,7 @@ async function start(): Promise<void> {
     throw err
   }
   mount(document.getElementById('nav')!, h('ul', {}, KINDS.map((k) => h('li', {}, h('a', { href: `#/${k.path}` }, k.label))),
+    h('li', {}, h('a', { href: '#/audit' }, 'Audit log')),
     getToken() ? h('li', {}, h('button', { type: 'button', onclick: () => { setToken(null); location.reload() } }, 'Sign out')) : null))
   live()
   await route()

@@ -124,6 +124,19 @@ export async function formPage(path: string, opts: { id?: string; parent?: { pat
   mount(main(), title(`${existing ? 'Edit' : 'New'} ${label}${pluginName ? ` (${pluginName})` : ''}`), el)
 }
 
+/** The audit log (admins only): newest page first, Kong's pagination followed with a "More" button. */
+export async function audit(offset?: string): Promise<void> {
+  const page = await api('GET', `/audit/requests?size=100${offset ? `&offset=${encodeURIComponent(offset)}` : ''}`)
+  mount(main(), title('Audit log'),
+    page.data.length
+      ? table(['When', 'Who', 'Request', 'Status', 'Entity'], page.data.map((r: any) => [
+          new Date(r.request_timestamp * 1000).toLocaleString(), r.rbac_user_name ?? '—', `${r.method} ${r.path}`, String(r.status),
+          r.entity ? `${r.entity} ${r.entity_id}` : '—',
+        ]), 'audit-list')
+      : h('p', {}, 'No writes recorded.'),
+    page.offset ? h('p', {}, h('button', { type: 'button', onclick: () => audit(page.offset) }, 'More')) : null)
+}
+
 function showOnce(saved: any): void {
   mount(main(), title(`Admin: ${saved.username}`),
     h('p', { role: 'alert' }, 'Copy this token now: it is stored hashed and will not be shown again.'),
