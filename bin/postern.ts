@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   if (cmd === 'start' && sub === 'admin') {
     const { startAdmin } = await import('@postern/admin')
     const h = await startAdmin(settings)
+    if (h.guiPorts.length) process.stdout.write(`postern gui: ${h.guiPorts.join(',')}\n`)
     ready(`admin ${h.adminPorts.join(',')} cluster ${h.clusterPort}`)
     onStop(() => h.close())
     return
@@ -99,5 +100,5 @@ function supervise(): void {
 }
 
 // expected start-up failures (bad plugin, bad config file, newer schema) print their message alone
-const EXPECTED = new Set(['POSTERN_PLUGIN_INVALID', 'POSTERN_SCHEMA_TOO_NEW', 'POSTERN_DATABASE_UNREACHABLE'])
+const EXPECTED = new Set(['POSTERN_PLUGIN_INVALID', 'POSTERN_SCHEMA_TOO_NEW', 'POSTERN_DATABASE_UNREACHABLE', 'POSTERN_ADMIN_INSECURE'])
 main().catch((e) => fail(EXPECTED.has(e?.code) ? e.message : (e?.stack ?? String(e))))

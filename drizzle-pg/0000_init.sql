@@ -6,6 +6,34 @@ CREATE TABLE "acls" (
 	"tags" json
 );
 --> statement-breakpoint
+CREATE TABLE "admins" (
+	"id" text PRIMARY KEY NOT NULL,
+	"created_at" bigint,
+	"updated_at" bigint,
+	"username" text,
+	"role" text,
+	"token" text,
+	"tags" json,
+	CONSTRAINT "admins_username_unique" UNIQUE("username"),
+	CONSTRAINT "admins_token_unique" UNIQUE("token")
+);
+--> statement-breakpoint
+CREATE TABLE "audit_requests" (
+	"id" text PRIMARY KEY NOT NULL,
+	"request_timestamp" bigint,
+	"request_id" text,
+	"client_ip" text,
+	"rbac_user_name" text,
+	"method" text,
+	"path" text,
+	"status" bigint,
+	"entity" text,
+	"entity_id" text,
+	"before" json,
+	"after" json,
+	"expire_at" bigint
+);
+--> statement-breakpoint
 CREATE TABLE "basicauth_credentials" (
 	"id" text PRIMARY KEY NOT NULL,
 	"created_at" bigint,

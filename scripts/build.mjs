@@ -26,3 +26,7 @@ await build({
     },
   ],
 })
+
+// the admin GUI (packages/gui) with Vite, so `pnpm start` serves a current build
+const { buildGui } = await import('../packages/gui/build.mjs')
+await buildGui()

@@ -13,6 +13,7 @@ function startBoth() {
       KONG_PREFIX: tempPrefix('sup'),
       KONG_ADMIN_LISTEN: '127.0.0.1:0',
       KONG_CLUSTER_LISTEN: '127.0.0.1:0',
+      KONG_ADMIN_GUI_LISTEN: '127.0.0.1:0',
       KONG_PROXY_LISTEN: '127.0.0.1:0',
       KONG_STATUS_LISTEN: '127.0.0.1:0',
       KONG_LOG_LEVEL: 'warn',

@@ -88,7 +88,7 @@ export async function startAdmin(opts: { prefix?: string; env?: Record<string, s
   const prefix = opts.prefix ?? tempPrefix('admin')
   const { proc, match, out } = await launch(
     ['start', 'admin'],
-    { KONG_ADMIN_LISTEN: '127.0.0.1:0', KONG_CLUSTER_LISTEN: '127.0.0.1:0', ...opts.env },
+    { KONG_ADMIN_LISTEN: '127.0.0.1:0', KONG_CLUSTER_LISTEN: '127.0.0.1:0', KONG_ADMIN_GUI_LISTEN: '127.0.0.1:0', ...opts.env },
     prefix,
     /postern ready: admin (\d+) cluster (\d+)/,
     opts.umask,

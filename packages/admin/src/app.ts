@@ -12,6 +12,9 @@ import { addUpstreamEndpoints } from './endpoints/upstreams.ts'
 import { MAX_ARGS } from './body/decode.ts'
 import { lingerOnClose } from './linger.ts'
 import type { IncomingMessage } from 'node:http'
+import { adminAuth, preflight } from './auth/middleware.ts'
+import { auditTrail } from './audit/trail.ts'
+import { registerAuditEndpoints } from './audit/endpoint.ts'
 import type { AdminDeps } from './endpoints/context.ts'
 import type { Logger } from '@postern/shared/logger.ts'
 
@@ -51,6 +54,12 @@ export function createAdminApp(deps: AdminDeps, log: Logger, extra?: (app: Hono)
     c.header('Access-Control-Allow-Origin', c.req.header('origin') ?? '*')
     c.header('Access-Control-Allow-Credentials', 'true')
   })
+
+  // CORS preflights first (they carry no credentials), then the token and role check on every request
+  app.use('*', preflight)
+  // the audit trail wraps authentication, so refused writes are recorded too
+  app.use('*', auditTrail(deps, deps.bus, log))
+  app.use('*', adminAuth(deps))
 
   // nginx_admin_client_max_body_size: counted on the stream too, so chunked bodies cannot slip past it.
   // The rest of the body is not wanted, so the connection closes: say so (never advertise keep-alive), and
@@ -139,6 +148,7 @@ export function createAdminApp(deps: AdminDeps, log: Logger, extra?: (app: Hono)
 
   registerSchemaEndpoints(app, deps)
   registerMetricsEndpoint(app, deps, KONG_VERSION)
+  registerAuditEndpoints(app, deps)
   extra?.(app)
   const table = buildEntityEndpoints(deps)
   overrideCertificates(table, deps)

@@ -1,5 +1,6 @@
 // What every endpoint handler needs: the store, the catalogue, settings and a few shared helpers.
 import type { Context } from 'hono'
+import type { EventEmitter } from 'eventemitter3'
 import { HttpError, PosternError, REVEAL_ONCE, isUuid, luaTable, type Catalogue, type EntityDef, type Settings } from '@postern/shared'
 import type { Store } from '../store/store.ts'
 import type { HealthReports } from '../cluster/health-reports.ts'
@@ -19,6 +20,8 @@ export interface AdminDeps {
   nodes: () => unknown[]
   /** The cluster channel: proxies' health reports and admin-set health (absent in unit tests). */
   cluster?: { health: HealthReports; postHealth(o: HealthOverride): void }
+  /** The store's event bus (the audit trail listens to the events of each request). */
+  bus?: EventEmitter
 }
 
 export const VERSION_HEADER = 'X-Postern-Config-Version'

@@ -18,6 +18,9 @@ function fieldSchema(f: Field): Record<string, unknown> {
   if (f.default !== undefined) out.default = f.default
   if (f.foreign) out.reference = f.foreign.entity
   if (f.elem) out.elements = fieldSchema(f.elem)
+  // Kong's one_of, from a string field declared with oneOf (a zod enum)
+  const zdef = (f.zod as any)?._zod?.def
+  if (zdef?.type === 'enum') out.one_of = Object.values(zdef.entries)
   return out
 }
 

@@ -98,6 +98,16 @@ const settingsSchema = z.object({
     .refine((v) => v.trim() === 'auto' || /^[1-9]\d*$/.test(v.trim()), { message: "expected 'auto' or a positive integer" }),
   /** The shared runtime-data store (oauth2 tokens/codes) a proxy writes to; default: the admin's database in the same prefix. */
   POSTERN_STORE_PATH: z.string().optional(),
+  /** Kong Manager's listener; the admin serves the GUI there. */
+  KONG_ADMIN_GUI_LISTEN: listen('127.0.0.1:8002'),
+  /** Kong's admin_gui_api_url: the admin API address the GUI's browser code calls. */
+  KONG_ADMIN_GUI_API_URL: z.string().url().optional(),
+  /** Bootstrap admin token (role `admin`): turns admin authentication on. */
+  POSTERN_ADMIN_TOKEN: z.string().min(1).optional(),
+  /** `on`: allow an unauthenticated admin on a non-loopback address. */
+  POSTERN_ADMIN_INSECURE: z.enum(['on', 'off']).default('off'),
+  /** How long audit rows are kept, in seconds (30 days). */
+  POSTERN_AUDIT_RETENTION: z.coerce.number().int().positive().default(30 * 24 * 3600),
 })
 
 export interface PgSettings {
@@ -147,6 +157,11 @@ export type Settings = {
   workerProcesses: number
   /** SQLite file holding runtime data shared by every proxy (`<prefix>/postern.db` by default). */
   storePath: string
+  adminGuiListen: Listen[]
+  adminGuiApiUrl?: string
+  adminToken?: string
+  adminInsecure: boolean
+  auditRetention: number
 }
 
 /** `ip` → `ip:53`, `v6` → `[v6]:53`; a given port is kept. */
@@ -208,5 +223,10 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     adminMaxBody: parseSize(s.KONG_NGINX_ADMIN_CLIENT_MAX_BODY_SIZE),
     workerProcesses: s.KONG_NGINX_WORKER_PROCESSES.trim() === 'auto' ? availableParallelism() : Number(s.KONG_NGINX_WORKER_PROCESSES),
     storePath: resolve(s.POSTERN_STORE_PATH ?? `${s.KONG_PREFIX}/postern.db`),
+    adminGuiListen: s.KONG_ADMIN_GUI_LISTEN,
+    adminGuiApiUrl: s.KONG_ADMIN_GUI_API_URL?.replace(/\/+$/, ''),
+    adminToken: s.POSTERN_ADMIN_TOKEN,
+    adminInsecure: s.POSTERN_ADMIN_INSECURE === 'on',
+    auditRetention: s.POSTERN_AUDIT_RETENTION,
   }
 }

@@ -4,7 +4,7 @@ import { bigint, integer, json, pgTable, text } from 'drizzle-orm/pg-core'
 import { ALL_BUNDLED_ENTITIES } from '../catalogue.ts'
 
 export const pgTables = Object.fromEntries(ALL_BUNDLED_ENTITIES.map((e) => [e.name, e.pgTable]))
-export const { certificates, snis, ca_certificates, services, routes, consumers, plugins, upstreams, targets, keyauth_credentials, jwt_secrets, oauth2_credentials, oauth2_authorization_codes, oauth2_tokens, basicauth_credentials, hmacauth_credentials, acls, ratelimiting_metrics } = pgTables as Record<string, any>
+export const { certificates, snis, ca_certificates, services, routes, consumers, plugins, upstreams, targets, keyauth_credentials, jwt_secrets, oauth2_credentials, oauth2_authorization_codes, oauth2_tokens, basicauth_credentials, hmacauth_credentials, acls, ratelimiting_metrics, admins, audit_requests } = pgTables as Record<string, any>
 
 /** One row per committed change; `version` is allocated from `postern_head` inside the writing transaction. */
 export const events = pgTable('postern_events', {

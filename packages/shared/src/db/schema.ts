@@ -3,7 +3,7 @@ import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import { ALL_BUNDLED_ENTITIES } from '../catalogue.ts'
 
 export const tables = Object.fromEntries(ALL_BUNDLED_ENTITIES.map((e) => [e.name, e.table]))
-export const { certificates, snis, ca_certificates, services, routes, consumers, plugins, upstreams, targets, keyauth_credentials, jwt_secrets, oauth2_credentials, oauth2_authorization_codes, oauth2_tokens, basicauth_credentials, hmacauth_credentials, acls, ratelimiting_metrics } = tables as Record<string, any>
+export const { certificates, snis, ca_certificates, services, routes, consumers, plugins, upstreams, targets, keyauth_credentials, jwt_secrets, oauth2_credentials, oauth2_authorization_codes, oauth2_tokens, basicauth_credentials, hmacauth_credentials, acls, ratelimiting_metrics, admins, audit_requests } = tables as Record<string, any>
 
 /** One row per committed change: the config version is the row's `version`. */
 export const events = sqliteTable('postern_events', {

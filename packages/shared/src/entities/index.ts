@@ -6,7 +6,9 @@ import { plugins } from './plugins.ts'
 import { caCertificates, certificates, snis } from './certificates.ts'
 import { upstreams } from './upstreams.ts'
 import { targets } from './targets.ts'
+import { admins } from './admins.ts'
+import { auditRequests } from './audit-requests.ts'
 
-export { services, routes, consumers, plugins, certificates, snis, caCertificates, upstreams, targets }
+export { services, routes, consumers, plugins, certificates, snis, caCertificates, upstreams, targets, admins, auditRequests }
 // parents before children: declarative import and snapshots apply in this order
-export const CORE_ENTITIES = [certificates, snis, caCertificates, services, routes, consumers, plugins, upstreams, targets]
+export const CORE_ENTITIES = [certificates, snis, caCertificates, services, routes, consumers, plugins, upstreams, targets, admins, auditRequests]
