@@ -113,3 +113,23 @@ describe('admin /metrics', () => {
     expect(m).toMatch(/^kong_data_plane_last_seen\{node_id="[0-9a-f-]{36}",hostname="[^"]*",ip="[^"]*"\} \d+$/m)
   })
 })
+
+describe('upstream target health', () => {
+  it('exports kong_upstream_target_health once a prometheus instance enables upstream_health_metrics', async () => {
+    await api.post('/upstreams', { name: 'pool' })
+    await api.post('/upstreams/pool/targets', { target: `127.0.0.1:${up.port}` })
+    await api.post('/services', { name: 'pooled', host: 'pool' })
+    const r = await api.post('/services/pooled/routes', { name: 'pooled', paths: ['/pooled'] })
+    await waitForVersion(gw.proxy, r.version)
+    expect(await get('/pooled/x')).toBe(200)
+    const series = `kong_upstream_target_health{upstream="pool",target="127.0.0.1:${up.port}",address="127.0.0.1:${up.port}",state="healthchecks_off",subsystem="http"}`
+    expect(await scrape(gw.proxy.statusUrl)).not.toContain('kong_upstream_target_health')
+    const plugin = (await api.get('/plugins')).body.data.find((p: any) => p.name === 'prometheus')
+    const p = await api.patch(`/plugins/${plugin.id}`, { config: { upstream_health_metrics: true } })
+    await waitForVersion(gw.proxy, p.version)
+    const m = await scrape(gw.proxy.statusUrl)
+    expect(value(m, series)).toBe(1)
+    expect(value(m, series.replace('healthchecks_off', 'healthy'))).toBe(0)
+  })
+})
+

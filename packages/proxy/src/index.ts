@@ -5,7 +5,7 @@ import { createServer as createTlsServer } from 'node:https'
 import { loadTlsMaterial } from './runtime/tls.ts'
 import type { SecureContext } from 'node:tls'
 import { randomUUID } from 'node:crypto'
-import { createLogger, loadCatalogue, preparePrefix, readClusterToken, Registry, type Broadcast, type ChangeEvent, type Settings } from '@postern/shared'
+import { createLogger, loadCatalogue, preparePrefix, readClusterToken, Registry, usesHealthchecks, type Broadcast, type ChangeEvent, type Healthchecks, type Settings } from '@postern/shared'
 import { ProxyMetrics } from './status/metrics.ts'
 import { AccessLog } from './status/access-log.ts'
 import { ConfigState } from './runtime/state.ts'
@@ -53,6 +53,23 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   const conns = { active: 0, total: 0 }
   const metrics = new ProxyMetrics(registry, nodeId, POSTERN_KONG_VERSION, () => conns)
   // balancers and their health live beside the RuntimeConfig, so a config swap keeps unchanged targets' health
+  // kong_upstream_target_health from the balancers' view, while a prometheus instance enables it
+  metrics.upstreamHealth(() => {
+    const enabled = [...current.table('plugins').values()].some((p) => p.enabled && p.name === 'prometheus' && (p.config as { upstream_health_metrics?: boolean })?.upstream_health_metrics)
+    if (!enabled) return { enabled, targets: [] }
+    const upstreams = current.table('upstreams')
+    const targets: { upstream: string; target: string; address: string; state: string }[] = []
+    for (const [id, byTarget] of Object.entries(balancers.snapshot())) {
+      const u = upstreams.get(id)
+      if (!u) continue
+      const checked = usesHealthchecks(u.healthchecks as Healthchecks)
+      for (const [target, th] of Object.entries(byTarget)) {
+        if (th.dns !== 'OK' || th.addresses.length === 0) targets.push({ upstream: u.name, target, address: '', state: 'dns_error' })
+        for (const a of th.addresses) targets.push({ upstream: u.name, target, address: `${a.ip}:${a.port}`, state: checked ? a.health.toLowerCase() : 'healthchecks_off' })
+      }
+    }
+    return { enabled, targets }
+  })
   const balancers = new BalancerRegistry({ dnsServers: settings.dnsResolver, log, report: (u) => (subscriber instanceof ClusterSubscriber ? subscriber.reportHealth(u) : undefined) })
 
   // Rebuilds are coalesced: a burst of events yields one new RuntimeConfig, swapped in one assignment.
@@ -129,11 +146,16 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
       })
   const cached = isWorker ? null : readConfigCache(settings.prefix, runtimeOnly)
   if (cached) state.load(cached)
-  const online = await subscriber.start()
-  if (!online) {
+  // With a cached configuration the proxy serves it at once (as Kong's data plane does) and follows the admin
+  // in the background; without one it waits briefly for the admin's first snapshot before listening.
+  const first = subscriber.start()
+  const warnOffline = (online: boolean) => {
+    if (online) return
     if (cached) log.warn('control plane unreachable; serving the cached configuration', { version: cached.version })
     else log.warn('control plane unreachable and no cached configuration; serving an empty configuration until it answers')
   }
+  if (cached && !isWorker) void first.then(warnOffline)
+  else warnOffline(await first)
   rebuild()
 
   const pools = new UpstreamPools()

@@ -50,6 +50,21 @@ export class ProxyMetrics {
     series.inc()
   }
 
+  /**
+   * Kong's kong_upstream_target_health{upstream,target,address,state,subsystem}: one series per state, 1 for the
+   * current one, filled at each scrape while some prometheus instance asks for it (upstream_health_metrics).
+   */
+  upstreamHealth(source: () => { enabled: boolean; targets: { upstream: string; target: string; address: string; state: string }[] }): void {
+    const g = this.registry.gauge('kong_upstream_target_health', 'Health status of targets of upstream. States = healthchecks_off|healthy|unhealthy|dns_error, value is 1 when state is populated.', ['upstream', 'target', 'address', 'state', 'subsystem'])
+    const STATES = ['healthchecks_off', 'healthy', 'unhealthy', 'dns_error']
+    this.registry.onCollect(() => {
+      g.reset()
+      const { enabled, targets } = source()
+      if (!enabled) return
+      for (const t of targets) for (const s of STATES) g.labels(t.upstream, t.target, t.address, s, 'http').set(s === t.state ? 1 : 0)
+    })
+  }
+
   applied(version: number, seconds: number): void {
     this.configVersion.labels().set(version)
     this.applySeconds.labels().observe(seconds)
