@@ -8,7 +8,7 @@ import { aboveRoot, absoluteTarget, badPercent, checkRequest, HEAD_LIMIT, LINE_L
 function req(rawHeaders: string[], minor = 1): IncomingMessage {
   const headers: Record<string, string> = {}
   for (let i = 0; i < rawHeaders.length; i += 2) headers[rawHeaders[i].toLowerCase()] ??= rawHeaders[i + 1]
-  return { rawHeaders, headers, httpVersionMinor: minor } as unknown as IncomingMessage
+  return { rawHeaders, headers, httpVersionMajor: 1, httpVersionMinor: minor } as unknown as IncomingMessage
 }
 
 describe('validHost (nginx ngx_http_validate_host)', () => {

@@ -44,8 +44,11 @@ export function checkRequest(req: IncomingMessage, method: string, url: string):
   // node keeps the first of two Host headers; nginx refuses the request ("client sent duplicate host header").
   if (hosts > 1) return BAD
   const host = req.headers.host
-  if (host === undefined ? req.httpVersionMinor !== 0 : !validHost(host)) return BAD // HTTP/1.1 needs a Host
-  if (req.httpVersionMinor === 0 && req.headers['transfer-encoding'] !== undefined) return BAD
+  // HTTP/1.0 alone may omit Host and may not carry Transfer-Encoding (HTTP/2 has neither rule: its host is
+  // :authority, and a streamed HTTP/2 body is marked chunked for the HTTP/1.1 upstream)
+  const http10 = req.httpVersionMajor === 1 && req.httpVersionMinor === 0
+  if (host === undefined ? !http10 : !validHost(host)) return BAD // HTTP/1.1 needs a Host
+  if (http10 && req.headers['transfer-encoding'] !== undefined) return BAD
   if (method === 'TRACE') return NOT_ALLOWED
   return null
 }
