@@ -45,6 +45,20 @@ export class RoundRobin implements Algorithm {
  */
 const MAX_POINTS = 4096
 
+/**
+ * crc32 of near-identical strings (`host:port#1`, `#2`, …; `user-1`, `user-2`) clusters on the ring, which makes
+ * the share each peer owns, and so how many keys move when one is added, vary widely. murmur3's finalizer
+ * (a bijection, so no new collisions) spreads them evenly.
+ */
+function spread(h: number): number {
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h >>> 0
+}
+
 export class HashRing implements Algorithm {
   private points: Uint32Array
   private owners: Peer[]
@@ -55,7 +69,7 @@ export class HashRing implements Algorithm {
     for (const p of peers) {
       if (p.weight <= 0) continue
       const n = Math.min(MAX_POINTS, Math.max(1, Math.round((p.weight * slots) / 6250)))
-      for (let i = 0; i < n; i++) list.push([crc32(`${p.key}#${i}`), p])
+      for (let i = 0; i < n; i++) list.push([spread(crc32(`${p.key}#${i}`)), p])
     }
     list.sort((a, b) => a[0] - b[0])
     this.points = Uint32Array.from(list.map((x) => x[0]))
@@ -64,7 +78,7 @@ export class HashRing implements Algorithm {
 
   pick(peers: readonly Peer[], hash: string | undefined, avoid: Peer | null): Peer | null {
     if (hash === undefined || this.points.length === 0) return this.fallback.pick(peers, undefined, avoid)
-    const h = crc32(hash)
+    const h = spread(crc32(hash))
     // first point at or after h (binary search), then walk on to the first usable owner
     let lo = 0
     let hi = this.points.length
