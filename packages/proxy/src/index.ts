@@ -10,7 +10,8 @@ import { ProxyMetrics } from './status/metrics.ts'
 import { AccessLog } from './status/access-log.ts'
 import { ConfigState } from './runtime/state.ts'
 import { RuntimeConfig } from './runtime/runtime.ts'
-import { appendConfigJournal, readConfigCache, writeConfigCache } from './runtime/cache-file.ts'
+import { readConfigCache } from './runtime/cache-file.ts'
+import { ConfigPersistence } from './runtime/persistence.ts'
 import { TtlCache, httpClient } from './runtime/services.ts'
 import { openRuntimeStore } from './runtime/store.ts'
 import { ClusterSubscriber } from './cluster/subscriber.ts'
@@ -74,7 +75,6 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
 
   // Rebuilds are coalesced: a burst of events yields one new RuntimeConfig, swapped in one assignment.
   let scheduled = false
-  let persistTimer: NodeJS.Timeout | undefined
   // eslint-disable-next-line prefer-const
   let subscriber: ClusterSubscriber | WorkerFeed | undefined
   const rebuild = () => {
@@ -92,36 +92,10 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
     }
     subscriber?.report(current.version, current.hash)
   }
-  // Persistence: each event batch is appended to the journal at once; the whole snapshot (a serialization
-  // of everything) is written only after a snapshot from the admin, or to compact a long journal.
-  let journaled = 0
-  const persist = () => {
-    persistTimer = undefined
-    try {
-      writeConfigCache(settings.prefix, state.toSnapshot())
-      journaled = 0
-    } catch (e) {
-      log.error('could not persist config cache', { error: String(e) })
-    }
-  }
-  const schedulePersist = (ms: number) => {
-    if (!persistTimer) persistTimer = setTimeout(persist, ms)
-  }
+  // the primary persists the configuration for every worker; a single process does it itself
+  const persistence = isWorker ? null : new ConfigPersistence(settings.prefix, state, runtimeOnly, log)
   const onChange = (events?: ChangeEvent[]) => {
-    if (isWorker) {
-      /* the primary persists the configuration for every worker */
-    } else if (!events) schedulePersist(100)
-    else if (!persistTimer) {
-      try {
-        // rows of runtime-only entities (oauth2 tokens) never reach the disk: their events keep only the version
-        appendConfigJournal(settings.prefix, events.map((e) => (runtimeOnly.has(e.entity) ? { ...e, payload: { id: e.id } } : e)))
-        journaled += events.length
-        if (journaled > 5000) schedulePersist(1000)
-      } catch (e) {
-        log.error('could not append to the config journal', { error: String(e) })
-        schedulePersist(100)
-      }
-    }
+    persistence?.changed(events)
     if (scheduled) return
     scheduled = true
     setImmediate(rebuild)
@@ -216,10 +190,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
     runtime: () => current,
     async close() {
       subscriber!.stop()
-      if (persistTimer) {
-        clearTimeout(persistTimer)
-        persist()
-      }
+      persistence?.flush()
       await Promise.all(
         [...servers, ...statusServers].map(
           (s) =>

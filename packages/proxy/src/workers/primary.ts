@@ -7,7 +7,8 @@ import type { Server } from 'node:http'
 import { createLogger, loadCatalogue, readClusterToken, type ChangeEvent, type Settings } from '@postern/shared'
 import { mergeExpositions } from './merge-metrics.ts'
 import { ConfigState } from '../runtime/state.ts'
-import { appendConfigJournal, readConfigCache, writeConfigCache } from '../runtime/cache-file.ts'
+import { readConfigCache } from '../runtime/cache-file.ts'
+import { ConfigPersistence } from '../runtime/persistence.ts'
 import { ClusterSubscriber } from '../cluster/subscriber.ts'
 import { startStatusServer } from '../status/server.ts'
 import type { ToPrimary, ToWorker, WorkerStatus } from './messages.ts'
@@ -39,38 +40,13 @@ export async function startPrimary(settings: Settings): Promise<PrimaryHandle> {
     subscriber.report(min.configuration_version, min.configuration_hash)
   }
 
-  // Same persistence policy as the single process: journal each event batch, rewrite the snapshot after an
-  // admin snapshot (debounced) or when the journal grows long.
-  let persistTimer: NodeJS.Timeout | undefined
-  let journaled = 0
-  const persist = () => {
-    persistTimer = undefined
-    try {
-      writeConfigCache(settings.prefix, state.toSnapshot())
-      journaled = 0
-    } catch (e) {
-      log.error('could not persist config cache', { error: String(e) })
-    }
-  }
-  const schedulePersist = (ms: number) => {
-    if (!persistTimer) persistTimer = setTimeout(persist, ms)
-  }
+  // the same persistence as the single process (runtime/persistence.ts)
+  const persistence = new ConfigPersistence(settings.prefix, state, runtimeOnly, log)
   const onChange = (events?: ChangeEvent[]) => {
     const connected = subscriber?.connected ?? false
-    if (!events) {
-      schedulePersist(100)
-      return broadcast({ t: 'snapshot', snapshot: state.toSnapshot(), connected })
-    }
-    broadcast({ t: 'events', events, connected })
-    if (persistTimer) return
-    try {
-      appendConfigJournal(settings.prefix, events.map((e) => (runtimeOnly.has(e.entity) ? { ...e, payload: { id: e.id } } : e)))
-      journaled += events.length
-      if (journaled > 5000) schedulePersist(1000)
-    } catch (e) {
-      log.error('could not append to the config journal', { error: String(e) })
-      schedulePersist(100)
-    }
+    persistence.changed(events)
+    if (!events) broadcast({ t: 'snapshot', snapshot: state.toSnapshot(), connected })
+    else broadcast({ t: 'events', events, connected })
   }
   const relay = (m: ToWorker) => {
     for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send(m)
@@ -189,10 +165,7 @@ export async function startPrimary(settings: Settings): Promise<PrimaryHandle> {
     async close() {
       stopping = true
       subscriber.stop()
-      if (persistTimer) {
-        clearTimeout(persistTimer)
-        persist()
-      }
+      persistence.flush()
       // each worker drains its connections on SIGTERM (its own onStop), then exits
       await Promise.all(
         Object.values(cluster.workers ?? {}).map(
