@@ -29,7 +29,8 @@ export function uuidv7(ms = Date.now()): string {
 const current = new AsyncLocalStorage<ChangeEvent[]>()
 
 export function auditTrail(deps: AdminDeps, bus: EventEmitter | undefined, log: Logger): MiddlewareHandler {
-  bus?.on('events', (events: ChangeEvent[]) => current.getStore()?.push(...events))
+  // the store calls back in the writing request's async context, whatever engine and however the feed publishes
+  deps.store.onCommitted.push((events) => current.getStore()?.push(...events))
   const db = deps.store.db
   // the entity as the previous event for its id left it (either engine: through drizzle, not SQL text)
   const before = async (e: ChangeEvent): Promise<unknown> => {

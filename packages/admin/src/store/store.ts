@@ -61,9 +61,16 @@ export class Store {
       version = scope.head.version
       return r
     })
-    if (collected.length) this.feed.committed(collected)
+    if (collected.length) {
+      // in the writer's own async context (the feed may publish later, from another): the audit trail listens here
+      for (const hook of this.onCommitted) hook(collected)
+      this.feed.committed(collected)
+    }
     return { result, version, events: collected }
   }
+
+  /** Called with each committed write's events, in the async context of the request that wrote them. */
+  readonly onCommitted: Array<(events: ChangeEvent[]) => void> = []
 
   private async emit(def: EntityDef, op: ChangeEvent['op'], e: Entity): Promise<void> {
     const scope = this.scope.getStore()
