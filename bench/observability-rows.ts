@@ -2,7 +2,7 @@
 // a collector in the bench driver, each as a ratio to "postern no plugins" (issue 15's targets).
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { defineScenario, type Scenario, type SetupContext } from './scenarios.ts'
+import { defineScenario, serviceWithRoute, type Scenario } from './scenarios.ts'
 
 let collector: Server | undefined
 
@@ -20,12 +20,6 @@ export async function closeObservabilityRows(): Promise<void> {
   collector = undefined
 }
 
-async function route(ctx: SetupContext, prefix: string): Promise<{ id: string }> {
-  const service = await ctx.admin.create('/services', { name: `bench-${ctx.unique}`, url: ctx.upstreamUrl })
-  await ctx.admin.create(`/services/${service.id}/routes`, { name: `bench-${ctx.unique}`, paths: [`/${prefix}`], strip_path: true })
-  return service as { id: string }
-}
-
 export const OBSERVABILITY_SCENARIOS: Scenario[] = [
   defineScenario({
     name: 'postern prometheus',
@@ -33,7 +27,7 @@ export const OBSERVABILITY_SCENARIOS: Scenario[] = [
     baseline: 'postern no plugins',
     minRatio: 0.95,
     async setup(ctx) {
-      const service = await route(ctx, 'prometheus')
+      const service = await serviceWithRoute(ctx, 'prometheus')
       await ctx.admin.create(`/services/${service.id}/plugins`, {
         name: 'prometheus',
         config: { status_code_metrics: true, latency_metrics: true, bandwidth_metrics: true, per_consumer: true },
@@ -47,7 +41,7 @@ export const OBSERVABILITY_SCENARIOS: Scenario[] = [
     baseline: 'postern no plugins',
     minRatio: 0.9,
     async setup(ctx) {
-      const service = await route(ctx, 'httplog')
+      const service = await serviceWithRoute(ctx, 'httplog')
       await ctx.admin.create(`/services/${service.id}/plugins`, {
         name: 'http-log',
         config: { http_endpoint: await collectorUrl(), queue: { max_batch_size: 1000, max_coalescing_delay: 0.2, max_entries: 100000 } },

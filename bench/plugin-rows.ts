@@ -2,7 +2,7 @@
 // verified-token cache) and phantom-token on cache hits, each as a ratio to "postern no plugins".
 import { keyPair, signToken } from '../packages/shared/src/plugins/jwt/testing.ts'
 import { startIdp, GATEWAY_CLIENT, type Idp } from '../test/fixtures/idp.ts'
-import { defineScenario, type Scenario, type SetupContext } from './scenarios.ts'
+import { defineScenario, serviceWithRoute, type Scenario } from './scenarios.ts'
 
 let idp: Idp | undefined
 
@@ -12,12 +12,6 @@ export async function closePluginRows(): Promise<void> {
   idp = undefined
 }
 
-async function route(ctx: SetupContext, prefix: string): Promise<{ id: string }> {
-  const service = await ctx.admin.create('/services', { name: `bench-${ctx.unique}`, url: ctx.upstreamUrl })
-  await ctx.admin.create(`/services/${service.id}/routes`, { name: `bench-${ctx.unique}`, paths: [`/${prefix}`], strip_path: true })
-  return service as { id: string }
-}
-
 function jwtRow(alg: 'RS256' | 'ES256'): Scenario {
   const prefix = `jwt-${alg.toLowerCase()}`
   return defineScenario({
@@ -25,7 +19,7 @@ function jwtRow(alg: 'RS256' | 'ES256'): Scenario {
     target: 'postern-small',
     baseline: 'postern no plugins',
     async setup(ctx) {
-      const service = await route(ctx, prefix)
+      const service = await serviceWithRoute(ctx, prefix)
       await ctx.admin.create(`/services/${service.id}/plugins`, { name: 'jwt' })
       const consumer = await ctx.admin.create('/consumers', { username: `bench-${ctx.unique}` })
       const pair = keyPair(alg)
@@ -47,7 +41,7 @@ export const PLUGIN_SCENARIOS: Scenario[] = [
     baseline: 'postern no plugins',
     async setup(ctx) {
       idp ??= await startIdp({ tokenLifetimeSeconds: 3600 })
-      const service = await route(ctx, 'phantom')
+      const service = await serviceWithRoute(ctx, 'phantom')
       await ctx.admin.create(`/services/${service.id}/plugins`, {
         name: 'phantom-token',
         config: { introspection_endpoint: idp.urls.introspect, client_id: GATEWAY_CLIENT.id, client_secret: GATEWAY_CLIENT.secret, token_cache_seconds: 600 },

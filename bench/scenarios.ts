@@ -56,7 +56,7 @@ export function fillerTarget(routeCount: number): Request {
 }
 
 /** A service on the echo upstream with one strip_path route on `/<prefix>`, so `/<prefix>/hello` reaches `/hello`. */
-async function serviceWithRoute(ctx: SetupContext, prefix: string) {
+export async function serviceWithRoute(ctx: SetupContext, prefix: string) {
   const service = await ctx.admin.create('/services', { name: `bench-${ctx.unique}`, url: ctx.upstreamUrl })
   await ctx.admin.create(`/services/${service.id}/routes`, { name: `bench-${ctx.unique}`, paths: [`/${prefix}`], strip_path: true })
   return service as { id: string }
