@@ -1,32 +1,28 @@
 // basic-auth through the proxy (Kong's 03-access_spec): 401 bodies and WWW-Authenticate, Authorization and
 // Proxy-Authorization, identity headers, hide_credentials, realm, anonymous, scopes and credential changes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startGateway, waitForVersion } from '../../support/processes.ts'
-import { AdminClient } from '../../support/admin-client.ts'
+import type { startGateway } from '../../support/processes.ts'
+import type { AdminClient, AdminResponse } from '../../support/admin-client.ts'
+import { startPluginGateway, type PluginGateway } from '../../support/plugin-gateway.ts'
 import { send } from '../../support/http.ts'
-import { startEchoUpstream, type EchoUpstream } from '../../fixtures/echo-upstream.ts'
+import type { EchoUpstream } from '../../fixtures/echo-upstream.ts'
 
 let gw: Awaited<ReturnType<typeof startGateway>>
 let up: EchoUpstream
 let admin: AdminClient
-let v = 0
+let g: PluginGateway
 let bob: any
 let anon: any
 
-async function w<T extends { version: number; status: number; text: string }>(p: Promise<T>): Promise<T> {
-  const r = await p
-  if (r.status >= 300) throw new Error(`${r.status} ${r.text}`)
-  v = Math.max(v, r.version)
-  return r
-}
-const sync = () => waitForVersion(gw.proxy, v)
+// admin writes and the wait for the proxy come from the shared plugin gateway (test/support/plugin-gateway.ts)
+const w = <T extends AdminResponse>(p: Promise<T>): Promise<T> => g.w(p) as Promise<T>
+const sync = () => g.sync()
 const get = (path: string, headers: Record<string, string> = {}) => send(gw.proxy.url + path, { headers })
 const basic = (user: string, pw: string) => `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`
 
 beforeAll(async () => {
-  up = await startEchoUpstream()
-  gw = await startGateway()
-  admin = new AdminClient(gw.admin.url)
+  g = await startPluginGateway()
+  ;({ gw, up, admin } = g)
   await w(admin.post('/services', { name: 'svc', url: up.url }))
   for (const name of ['protected', 'hidden', 'realm', 'anon', 'ghost', 'open']) await w(admin.post('/services/svc/routes', { name, paths: [`/${name}`] }))
   await w(admin.post('/services', { name: 'svc2', url: up.url }))

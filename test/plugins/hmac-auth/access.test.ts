@@ -3,10 +3,11 @@
 // algorithms, hide_credentials, Proxy-Authorization, realm, anonymous and Kong's exact messages.
 import { createHash, createHmac } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startGateway, waitForVersion } from '../../support/processes.ts'
-import { AdminClient } from '../../support/admin-client.ts'
+import type { startGateway } from '../../support/processes.ts'
+import type { AdminClient, AdminResponse } from '../../support/admin-client.ts'
+import { startPluginGateway, type PluginGateway } from '../../support/plugin-gateway.ts'
 import { send } from '../../support/http.ts'
-import { startEchoUpstream, type EchoUpstream } from '../../fixtures/echo-upstream.ts'
+import type { EchoUpstream } from '../../fixtures/echo-upstream.ts'
 
 const NO_DATE = 'HMAC signature cannot be verified, a valid date or x-date header is required for HMAC Authentication'
 const NOT_VALID = 'HMAC signature cannot be verified'
@@ -16,16 +17,12 @@ const SECRET = 'bob-secret'
 let gw: Awaited<ReturnType<typeof startGateway>>
 let up: EchoUpstream
 let admin: AdminClient
-let v = 0
+let g: PluginGateway
 let bob: any
 let anon: any
 
-async function w<T extends { version: number; status: number; text: string }>(p: Promise<T>): Promise<T> {
-  const r = await p
-  if (r.status >= 300) throw new Error(`${r.status} ${r.text}`)
-  v = Math.max(v, r.version)
-  return r
-}
+// admin writes and the wait for the proxy come from the shared plugin gateway (test/support/plugin-gateway.ts)
+const w = <T extends AdminResponse>(p: Promise<T>): Promise<T> => g.w(p) as Promise<T>
 
 /** What a client does: sign "name: value" lines (request-line for the request line) and send. */
 function signed(opts: { path: string; method?: string; headers?: Record<string, string>; sign?: string[]; alg?: string; user?: string; secret?: string; body?: string; header?: string }) {
@@ -47,9 +44,8 @@ function signed(opts: { path: string; method?: string; headers?: Record<string, 
 const get = (path: string, headers: Record<string, string> = {}) => send(gw.proxy.url + path, { headers })
 
 beforeAll(async () => {
-  up = await startEchoUpstream()
-  gw = await startGateway()
-  admin = new AdminClient(gw.admin.url)
+  g = await startPluginGateway()
+  ;({ gw, up, admin } = g)
   await w(admin.post('/services', { name: 'svc', url: up.url }))
   const routes: Record<string, Record<string, unknown>> = {
     plain: {},
@@ -69,7 +65,7 @@ beforeAll(async () => {
   await w(admin.post('/services/svc/routes', { name: 'anon', paths: ['/anon'] }))
   await w(admin.post('/routes/anon/plugins', { name: 'hmac-auth', config: { anonymous: 'anonymous' } }))
   await w(admin.post('/consumers/bob/hmac-auth', { username: 'bob', secret: SECRET }))
-  await waitForVersion(gw.proxy, v)
+  await g.sync()
 })
 afterAll(async () => {
   await gw?.stop()
@@ -197,7 +193,7 @@ describe('hmac-auth anonymous and changes', () => {
 
   it('applies a rotated secret at once', async () => {
     await w(admin.patch('/hmac-auths/bob', { secret: 'rotated' }))
-    await waitForVersion(gw.proxy, v)
+    await g.sync()
     expect((await signed({ path: '/plain' })).body.message).toBe(NOT_SAME)
     expect((await signed({ path: '/plain', secret: 'rotated' })).status).toBe(200)
   })
