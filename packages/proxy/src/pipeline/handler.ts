@@ -1,34 +1,26 @@
-// The proxy request path: route → access phases (descending priority) → forward with undici →
-// header/body filters → log. Gateway-made answers use Kong's bodies and headers.
+// The proxy request path up to routing: nginx's request checks, the router, Kong's protocol redirects and the
+// upstream request headers; the Exchange (exchange.ts) takes it from there. Gateway-made answers use Kong's bodies.
 import type { TLSSocket } from 'node:tls'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Readable } from 'node:stream'
-import { randomUUID } from 'node:crypto'
-import { normalizePath, type Exit } from '@postern/shared'
-import { strippedPrefix, upstreamPath } from '../router/index.ts'
-import type { ForwardHooks } from '../upstream/forward.ts'
-import { KIND_RESPONSE } from '../upstream/errors.ts'
+import { normalizePath } from '@postern/shared'
+import { strippedPrefix } from '../router/index.ts'
 import { newRequestId } from '../upstream/kong-errors.ts'
-import type { UpstreamPools, UpstreamTarget } from '../upstream/pools.ts'
+import type { UpstreamPools } from '../upstream/pools.ts'
 import type { BalancerRegistry } from '../balancer/registry.ts'
-import type { Attempt } from '../balancer/balancer.ts'
-import { hashInput } from '../balancer/hash-input.ts'
-import type { PluginInstance, RuntimeConfig } from '../runtime/runtime.ts'
+import type { RuntimeConfig } from '../runtime/runtime.ts'
 import { RequestState, type ProxyServices } from './context.ts'
-import { escapePath, upstreamHeaders, VIA } from './headers.ts'
-import { SERVER, sendExit, sendKongError } from './respond.ts'
-import { runLogPhase, type Outcome } from './log-phase.ts'
-import { Trace, timedAccess } from './tracing.ts'
+import { upstreamHeaders } from './headers.ts'
+import { SERVER, sendKongError } from './respond.ts'
+import { Trace } from './tracing.ts'
+import { Exchange } from './exchange.ts'
 import type { ProxyMetrics } from '../status/metrics.ts'
 import type { AccessLog } from '../status/access-log.ts'
 import type { ClientAddress } from './real-ip.ts'
-import { checkBuffer, watchStream } from './body-watch.ts'
 import { aboveRoot, absoluteTarget, badPercent, checkRequest, validHost, type Rejection } from './request-check.ts'
+import { refuseGrpcMismatch } from '../protocols/grpc.ts'
 
 const BAD_REQUEST: Rejection = { status: 400, message: 'Bad request', close: true }
 const CLOSE = { connection: 'close' }
-import { forwardByProtocol } from '../protocols/index.ts'
-import { refuseGrpcMismatch } from '../protocols/grpc.ts'
 
 export interface HandlerDeps {
   runtime(): RuntimeConfig
@@ -77,7 +69,6 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     if (!m) return sendKongError(req, res, 404, 'no Route matched with those values', requestId, t0)
     const route = m.route.raw
     const plan = rt.planFor(m.route)
-    const service = plan.service
     const clientIp = req.socket.remoteAddress ?? ''
     const trusted = deps.address.trusted(clientIp)
     const forwardedIp = trusted ? deps.address.forwardedIp(clientIp, req.headers) : clientIp
@@ -95,177 +86,17 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     const headers = upstreamHeaders(req, {
       clientIp, forwardedIp, trusted, scheme, listenPort: listener.port, rawPath, prefix: strippedPrefix(m), hostHeader, upstreamHost, requestId,
     })
-    const state = new RequestState(req, rt, deps.services, headers, { method, scheme, tls: listener.scheme === 'https', trusted, host: hostHeader.replace(/:\d+$/, ''), port: listener.port, path, rawQuery, clientIp, forwardedIp }, route, service, requestId)
+    const x = new Exchange(deps, req, res, requestId, t0, startedAt, rt, plan, m, method, path, rawQuery, qi >= 0, clientIp, headers)
+    // a route without plugins needs no plugin state: the exchange forwards straight away
+    if (plan.chain.length === 0) return x.start(null)
+    const state = new RequestState(req, rt, deps.services, headers, { method, scheme, tls: listener.scheme === 'https', trusted, host: hostHeader.replace(/:\d+$/, ''), port: listener.port, path, rawQuery, clientIp, forwardedIp }, route, plan.service, requestId)
     if (m.captures) state.captures = { whole: m.matchedPath, ...m.captures }
-    const chain = plan.chain
     if (plan.traced) state.trace = new Trace(startedAt, t0, performance.now())
-    if (chain.length === 0) return proceed(state, [], m, t0)
-    const done = ({ ran, exit }: AccessOutcome) => {
-      if (!exit) return proceed(state, ran, m, t0)
-      const writtenBefore = req.socket.bytesWritten
-      sendExit(req, res, exit, requestId, t0, headerFilter(state, ran, true))
-      deps.metrics?.exit(exit, route, service)
-      collectRest(state, chain, rt, ran)
-      const total = performance.now() - t0
-      logPhase(state, ran, { status: exit.status, source: 'kong', total, upstream: 0, upstreamUri: '', writtenBefore, reason: exit.reason })
-    }
-    const failed = (err: any) => {
-      deps.services.log.error('plugin failed in access phase', { request_id: requestId, error: String(err?.stack ?? err) })
-      sendKongError(req, res, 500, 'An unexpected error occurred', requestId, t0)
-    }
-    let outcome: AccessOutcome | Promise<AccessOutcome>
-    try {
-      outcome = runAccess(state, chain, rt)
-    } catch (err) {
-      return failed(err)
-    }
-    if (outcome instanceof Promise) outcome.then(done, failed)
-    else done(outcome)
-
-    function proceed(s: RequestState, ran: PluginInstance[], match: typeof m, start: number): void {
-      if (!service) return sendKongError(req, res, 503, 'no Service found with those values', requestId, start)
-      let target: UpstreamTarget = plan.target!
-      let picker: Attempt | undefined
-      let hashCookie: string | undefined
-      if (plan.upstream !== null || plan.resolve) {
-        // Kong's balancer: an upstream's targets, or the A records of the service host
-        const bal = plan.upstream !== null ? deps.balancers.get(plan.upstream.id) : deps.balancers.forHost(service.host, service.port)
-        if (bal?.pending) return void bal.ready!.then(() => proceed(s, ran, match, start))
-        let hash = bal?.hashes ? hashInput(bal.upstream, { req, consumerId: s.consumer?.id ?? null, credentialId: (s.credential as any)?.id ?? null, clientIp, path, rawQuery, captures: match!.captures }) : undefined
-        if (hash === undefined && bal?.hashes && bal.upstream.hash_on === 'cookie') {
-          // Kong: no hash cookie yet, so one is made up, hashed, and handed to the client
-          hash = randomUUID()
-          hashCookie = `${bal.upstream.hash_on_cookie}=${hash}; Path=${bal.upstream.hash_on_cookie_path ?? '/'}; Same-Site=Lax; HttpOnly`
-        }
-        picker = bal?.attempt(target, hash) ?? undefined
-        if (picker === undefined) {
-          if (plan.resolve) return sendKongError(req, res, 503, 'name resolution failed', requestId, start)
-          return sendKongError(req, res, 503, 'failure to get a peer from the ring-balancer', requestId, start)
-        }
-        target = picker.target
-      }
-      const tProxy = performance.now()
-      let upPath = escapePath(s.upstreamPath ?? upstreamPath(service.path, match!, path))
-      const q = s.upstreamQuery ?? rawQuery
-      if (q !== '' || (qi >= 0 && s.upstreamQuery === null)) upPath += '?' + q
-      let body: IncomingMessage | Readable | Buffer | null = null
-      const override = s.bodyOverride ?? s.body
-      if (override) {
-        body = override
-        headers['content-length'] = String(override.length)
-        const exit = s.bodyWatchers && checkBuffer(s.bodyWatchers, override)
-        if (exit) return sendExit(req, res, exit, requestId, start, headerFilter(s, ran, true))
-      } else if (req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined) {
-        body = s.bodyWatchers ? watchStream(req, s.bodyWatchers, (exit) => void (s.bodyExit = exit)) : req
-      }
-      const filters = headerFilter(s, ran, false)
-      const hooks: ForwardHooks = {
-        onHeaders(status, h, upstreamLatency) {
-          h['x-kong-upstream-latency'] = String(Math.round(upstreamLatency))
-          h['x-kong-proxy-latency'] = String(Math.round(tProxy - start))
-          h['x-kong-request-id'] = requestId
-          h.via = h.via ? `${h.via}, ${VIA}` : VIA
-          if (!h.server) h.server = SERVER
-          if (hashCookie !== undefined) addCookie(h, hashCookie)
-          return filters ? filters(status, h) : status
-        },
-      }
-      const bodyFilters = ran.filter((p) => p.def.handler.bodyFilter)
-      if (bodyFilters.length) {
-        hooks.bodyFilter = (chunk, last) => {
-          for (const p of bodyFilters) chunk = p.def.handler.bodyFilter!(s.contextFor(p.config, p.id), chunk, last)
-          return chunk
-        }
-      }
-      const writtenBefore = req.socket.bytesWritten
-      if (s.trace) s.trace.upstreamStart = performance.now()
-      // WebSocket upgrades tunnel and gRPC services go over HTTP/2 (protocols/); the rest is forward()
-      forwardByProtocol(deps.pools, target, service, { method: s.upstreamMethod ?? method, path: upPath, headers, body }, req, res, hooks, picker).then(
-        (r) => {
-          if (s.bodyExit) {
-            // a body watcher stopped the upload: its answer replaces the upstream's
-            if (!res.headersSent) sendExit(req, res, s.bodyExit, requestId, start, headerFilter(s, ran, true))
-            else res.destroy()
-            return logPhase(s, ran, { status: s.bodyExit.status, source: 'kong', total: performance.now() - start, upstream: 0, upstreamUri: upPath, writtenBefore, reason: s.bodyExit.reason })
-          }
-          if (!r.ok) {
-            if (r.kind === 'aborted') return
-            const spec = KIND_RESPONSE[r.kind]
-            if (!r.headersSent) sendKongError(req, res, spec.status, spec.message, requestId, start, 'nginx', {}, filters)
-            else res.destroy()
-          }
-          const status = r.ok ? r.status : KIND_RESPONSE[r.kind].status
-          if (s.trace) s.trace.upstreamEnd = performance.now()
-          logPhase(s, ran, { status, source: r.ok ? 'service' : 'kong', total: performance.now() - start, upstream: r.upstreamLatencyMs, upstreamUri: upPath, writtenBefore })
-        },
-        (err) => {
-          deps.services.log.error('forwarding failed', { request_id: requestId, error: String(err?.stack ?? err) })
-          sendKongError(req, res, 500, 'An unexpected error occurred', requestId, start)
-        },
-      )
-    }
-
-    function headerFilter(s: RequestState, ran: PluginInstance[], fromGateway: boolean) {
-      const filters = ran.filter((p) => p.def.handler.headerFilter)
-      if (!filters.length) return undefined
-      return (status: number, h: Record<string, string | string[]>) => {
-        const resp = { status, headers: h, fromGateway }
-        for (const p of filters) p.def.handler.headerFilter!(s.contextFor(p.config, p.id), resp)
-        return resp.status
-      }
-    }
-
-    function logPhase(s: RequestState, ran: PluginInstance[], o: Outcome) {
-      runLogPhase(s, ran, res, o, startedAt, (plugin, e) => deps.services.log.error('plugin failed in log phase', { plugin, error: String(e) }))
-    }
+    x.start(state)
   }
 }
 
 /** nginx answers these itself, through Kong's error page (format from Accept, else Content-Type, else text). */
 function reject(req: IncomingMessage, res: ServerResponse, r: Rejection, requestId: string, t0: number): void {
   sendKongError(req, res, r.status, r.message, requestId, t0, 'nginx', r.close ? CLOSE : undefined)
-}
-
-/** Kong's balancer set_cookie: replaces a Set-Cookie of the same name, or adds one. */
-function addCookie(h: Record<string, string | string[]>, cookie: string): void {
-  const prefix = cookie.slice(0, cookie.indexOf('=') + 1)
-  const cur = h['set-cookie']
-  const list = cur === undefined ? [] : Array.isArray(cur) ? cur.filter((c) => !c.startsWith(prefix)) : cur.startsWith(prefix) ? [] : [cur]
-  list.push(cookie)
-  h['set-cookie'] = list
-}
-
-type AccessOutcome = { ran: PluginInstance[]; exit?: Exit }
-
-/** After an exit, the instances that did not get to run still belong to the request for its log phase (Kong collects them). */
-function collectRest(s: RequestState, chain: ReturnType<RuntimeConfig['chainFor']>, rt: RuntimeConfig, ran: PluginInstance[]): void {
-  const routeId = s.route?.id ?? null
-  const serviceId = s.service?.id ?? null
-  for (const entry of chain) {
-    if (!entry.def.handler.log) continue
-    const inst = rt.resolveWithConsumer(entry, routeId, serviceId, s.consumer?.id ?? null)
-    if (inst && !ran.includes(inst)) ran.push(inst)
-  }
-}
-
-/**
- * Access phases in chain order; consumer-scoped instances apply once an earlier plugin set a consumer.
- * Synchronous plugins run without a promise; the loop only becomes async at the first plugin that awaits.
- */
-function runAccess(s: RequestState, chain: ReturnType<RuntimeConfig['chainFor']>, rt: RuntimeConfig, from = 0, ran: PluginInstance[] = []): AccessOutcome | Promise<AccessOutcome> {
-  const routeId = s.route?.id ?? null
-  const serviceId = s.service?.id ?? null
-  for (let i = from; i < chain.length; i++) {
-    const inst = rt.resolveWithConsumer(chain[i], routeId, serviceId, s.consumer?.id ?? null)
-    if (!inst) continue
-    ran.push(inst)
-    const access = inst.def.handler.access
-    if (!access) continue
-    const r = s.trace ? timedAccess(s.trace, inst.name, access, s.contextFor(inst.config, inst.id)) : access(s.contextFor(inst.config, inst.id))
-    if (r && typeof (r as Promise<unknown>).then === 'function') {
-      return (r as Promise<void | Exit>).then((v) => (v && v.exit ? { ran, exit: v } : runAccess(s, chain, rt, i + 1, ran)))
-    }
-    if (r && (r as Exit).exit) return { ran, exit: r as Exit }
-  }
-  return { ran }
 }

@@ -50,6 +50,14 @@ export interface PeerPicker {
   done(): void
 }
 
+/** The hot path's receiver of a forward: the hooks plus its outcome, through methods (no promise per request). */
+export interface ForwardSink extends ForwardHooks {
+  /** Every upstream outcome, once. */
+  forwarded(r: ForwardResult): void
+  /** A hook threw (check `res.headersSent` to know whether an error response can still be written). */
+  forwardFailed(err: unknown): void
+}
+
 export type ForwardResult =
   | { ok: true; status: number; upstreamLatencyMs: number; bytesSent: number }
   | { ok: false; kind: UpstreamErrorKind; headersSent: boolean; upstreamLatencyMs: number }
@@ -74,29 +82,31 @@ export function forward(
   hooks: ForwardHooks,
   picker?: PeerPicker,
 ): Promise<ForwardResult> {
+  return new Promise((resolve, reject) => {
+    const sink: ForwardSink = {
+      onHeaders: (status, headers, latency) => hooks.onHeaders(status, headers, latency),
+      bodyFilter: hooks.bodyFilter && ((chunk, last) => hooks.bodyFilter!(chunk, last)),
+      forwarded: resolve,
+      forwardFailed: reject,
+    }
+    forwardTo(pools, target, req, res, sink, picker)
+  })
+}
+
+/** forward() for the hot path: the outcome goes to `sink.forwarded` / `sink.forwardFailed`, possibly synchronously. */
+export function forwardTo(pools: UpstreamPools, target: UpstreamTarget, req: ForwardRequest, res: ServerResponse, sink: ForwardSink, picker?: PeerPicker): void {
   let pool: Pool
   try {
     pool = pools.get(target)
   } catch (err) {
-    return Promise.reject(err) // closed pools: keep the contract of never throwing synchronously
+    return sink.forwardFailed(err) // closed pools
   }
-  const fw = new Forwarder(pool, target, req, res as Res, hooks)
+  const fw = new Forwarder(pool, target, req, res as Res, sink)
   if (picker !== undefined) {
     fw.picker = picker
     fw.pools = pools
   }
-  starting = fw
-  const p = new Promise<ForwardResult>(takeSettlers)
   fw.start()
-  return p
-}
-
-// The executor runs synchronously, so handing the Forwarder over through a module variable spares a closure.
-let starting: Forwarder | null = null
-function takeSettlers(resolve: (r: ForwardResult) => void, reject: (e: unknown) => void): void {
-  starting!.resolve = resolve
-  starting!.reject = reject
-  starting = null
 }
 
 class Forwarder implements Dispatcher.DispatchHandler, Timed {
@@ -118,8 +128,6 @@ class Forwarder implements Dispatcher.DispatchHandler, Timed {
   pausedAt = -1
   readTimer: NodeJS.Timeout | null = null
   lastRead = 0
-  resolve: (r: ForwardResult) => void = noop
-  reject: (e: unknown) => void = noop
   picker: PeerPicker | null = null
   pools: UpstreamPools | null = null
 
@@ -128,7 +136,7 @@ class Forwarder implements Dispatcher.DispatchHandler, Timed {
     public target: UpstreamTarget,
     readonly req: ForwardRequest,
     readonly res: Res,
-    readonly hooks: ForwardHooks,
+    readonly hooks: ForwardSink,
   ) {
     const h = stripRequestForUndici(req.headers)
     let body = req.body
@@ -182,10 +190,9 @@ class Forwarder implements Dispatcher.DispatchHandler, Timed {
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.lastRead = performance.now()
-    const filter = this.hooks.bodyFilter
-    if (filter !== undefined) {
+    if (this.hooks.bodyFilter !== undefined) {
       try {
-        chunk = filter(chunk, false)
+        chunk = this.hooks.bodyFilter(chunk, false)
       } catch (err) {
         this.hookError = err
         controller.abort(err as Error)
@@ -205,11 +212,10 @@ class Forwarder implements Dispatcher.DispatchHandler, Timed {
   }
 
   onResponseEnd(_controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
-    const filter = this.hooks.bodyFilter
-    if (filter !== undefined) {
+    if (this.hooks.bodyFilter !== undefined) {
       let last: Buffer
       try {
-        last = filter(EMPTY, true)
+        last = this.hooks.bodyFilter(EMPTY, true)
       } catch (err) {
         this.res.destroy()
         this.fail(err)
@@ -298,7 +304,7 @@ class Forwarder implements Dispatcher.DispatchHandler, Timed {
     this.clearWriteTimer()
     stopReadTimer(this)
     this.res[kFwd] = undefined
-    this.resolve(result)
+    this.hooks.forwarded(result)
   }
 
   fail(err: unknown): void {
@@ -308,11 +314,9 @@ class Forwarder implements Dispatcher.DispatchHandler, Timed {
     this.clearWriteTimer()
     stopReadTimer(this)
     this.res[kFwd] = undefined
-    this.reject(err)
+    this.hooks.forwardFailed(err)
   }
 }
-
-function noop(): void {}
 
 // Module-level listeners (state lives on the response) so no closures are allocated per request.
 function onResClose(this: Res): void {
