@@ -3,7 +3,7 @@
 // other, a replacement worker starts with the node's health, and the admin's /health shows the node's view.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { Agent, request } from 'node:http'
-import { startGateway } from '../support/processes.ts'
+import { startGateway, waitForVersion } from '../support/processes.ts'
 import { AdminClient } from '../support/admin-client.ts'
 import type { NamedUpstream } from '../fixtures/named-upstream.ts'
 import { balanced, servers, until } from './support.ts'
@@ -68,6 +68,8 @@ describe('active health checks with two workers', () => {
     const s = await make(2, 'wa')
     await balanced(api, gw.proxy, 'wa.test', s, { healthchecks: checks })
     await until(async () => s[0].probes > 0 && s[1].probes > 0, 10_000, 'first probes')
+    // the node reports its health to the admin (a target nobody reported has no `health` there)
+    for (const t of s) expect(await until(() => healthOf('wa.test', `127.0.0.1:${t.port}`), 10_000, 'report')).toBe('HEALTHY')
     // one proxy's worth: one probe per target per second (two workers each probing would double it)
     const p0 = s[0].probes
     const p1 = s[1].probes
@@ -102,8 +104,8 @@ describe('active health checks with two workers', () => {
 
 describe('passive health checks with two workers', () => {
   it("takes a target out for the other worker too once one worker's traffic tripped it", async () => {
-    const s = await make(2, 'wp')
-    await balanced(api, gw.proxy, 'wp.test', s, { healthchecks: { passive: { unhealthy: { http_failures: 2 } } } })
+    const s = await make(3, 'wp')
+    await balanced(api, gw.proxy, 'wp.test', s.slice(0, 2), { healthchecks: { passive: { unhealthy: { http_failures: 2 } } } })
     // two kept-alive connections, one on each worker
     const a = new Agent({ keepAlive: true, maxSockets: 1 })
     const wa = await workerOf(a, '/wp.test')
@@ -128,6 +130,15 @@ describe('passive health checks with two workers', () => {
     for (let i = 0; i < 8; i++) onB.push(`${(await get(b!, '/wp.test')).name}`)
     expect(onB).toEqual(Array(8).fill('wp1'))
     expect(s[0].hits).toBe(0)
+
+    // a config change to the upstream leaves the tripped target out, in the node and in both workers
+    const t = await api.post('/upstreams/wp.test/targets', { target: `127.0.0.1:${s[2].port}` })
+    await waitForVersion(gw.proxy, t.version)
+    const after: string[] = []
+    for (let i = 0; i < 4; i++) after.push(`${(await get(a, '/wp.test')).name}`, `${(await get(b!, '/wp.test')).name}`)
+    expect(after.filter((n) => n === 'wp0')).toEqual([])
+    expect(after.filter((n) => n === 'wp2').length).toBeGreaterThan(0)
+    expect(await healthOf('wp.test', `127.0.0.1:${s[0].port}`)).toBe('UNHEALTHY')
     a.destroy()
     b!.destroy()
   })

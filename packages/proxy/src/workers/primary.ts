@@ -94,11 +94,16 @@ export async function startPrimary(settings: Settings): Promise<PrimaryHandle> {
   const fork = (): Worker => {
     const w = cluster.fork({ POSTERN_WORKER: '1' })
     w.on('message', (m: ToPrimary) => {
-      if (m.t === 'hello') w.send({ t: 'snapshot', snapshot: state.toSnapshot(), connected: subscriber.connected } satisfies ToWorker)
+      if (m.t === 'hello') {
+        w.send({ t: 'snapshot', snapshot: state.toSnapshot(), connected: subscriber.connected } satisfies ToWorker)
+        // the node's health before its first request: its balancers pick it up by address as they are built
+        health.welcome(w)
+      }
       else if (m.t === 'listening') {
         firstPorts ??= m
         onFirstListening()
-        // its balancers are built from the snapshot by now: hand it the node's health
+        // again once its balancers exist: an address still being resolved at its first build loses what it
+        // was told (the build forgets addresses it does not have yet)
         health.welcome(w)
       } else if (m.t === 'flip') {
         health.fromWorker(m.flip)
