@@ -1,5 +1,5 @@
-// TLS to upstreams: a service's client_certificate (mTLS), tls_verify against its ca_certificates,
-// tls_verify_depth, and Kong's 502 when verification fails.
+// TLS to upstreams: a service's client_certificate (mTLS), an upstream's (when the service has none, as Kong),
+// tls_verify against its ca_certificates, tls_verify_depth, and Kong's 502 when verification fails.
 import { createServer, type Server } from 'node:https'
 import type { TLSSocket } from 'node:tls'
 import type { AddressInfo } from 'node:net'
@@ -70,6 +70,59 @@ describe('client certificates to upstreams', () => {
       expect(r.status, path).toBe(502)
       expect(await r.json()).toMatchObject({ message: 'An invalid response was received from the upstream server' })
     }
+  })
+})
+
+describe("an upstream's client certificate", () => {
+  /** An upstream (one target: the mTLS server) with the given client_certificate, and an https service on it. */
+  async function balancedRoute(name: string, upstream: Record<string, unknown>, service: Record<string, unknown> = {}): Promise<number> {
+    expect((await api.post('/upstreams', { name, ...upstream })).status).toBe(201)
+    expect((await api.post(`/upstreams/${name}/targets`, { target: `127.0.0.1:${portOf(mtlsServer)}` })).status).toBe(201)
+    return route(name, { protocol: 'https', host: name, port: 443, retries: 0, ...service })
+  }
+
+  it('presents the upstream client_certificate when the service has none', async () => {
+    const cert = (await api.post('/certificates', { cert: clientCert.cert, key: clientCert.key })).body
+    const v = await balancedRoute('up-mtls', { client_certificate: { id: cert.id } })
+    await waitForVersion(gw.proxy, v)
+    const r = await fetch(`${gw.proxy.url}/up-mtls`)
+    expect(r.status).toBe(200)
+    expect(await r.json()).toEqual({ client: 'gateway-client' })
+  })
+
+  it("gets Kong's 502 from an upstream without one", async () => {
+    const v = await balancedRoute('up-no-cert', {})
+    await waitForVersion(gw.proxy, v)
+    const r = await fetch(`${gw.proxy.url}/up-no-cert`)
+    expect(r.status).toBe(502)
+    expect(await r.json()).toMatchObject({ message: 'An invalid response was received from the upstream server' })
+  })
+
+  it("prefers the service's client_certificate to the upstream's (Kong's fallback_upstream_client_cert)", async () => {
+    const good = (await api.get('/certificates')).body.data.find((c: any) => c.cert === clientCert.cert)
+    const stranger = (await api.post('/certificates', { cert: strangerCert.cert, key: strangerCert.key })).body
+    await balancedRoute('up-svc-wins', { client_certificate: { id: stranger.id } }, { client_certificate: { id: good.id } })
+    const v = await balancedRoute('up-svc-loses', { client_certificate: { id: good.id } }, { client_certificate: { id: stranger.id } })
+    await waitForVersion(gw.proxy, v)
+    const r = await fetch(`${gw.proxy.url}/up-svc-wins`)
+    expect(r.status).toBe(200)
+    expect(await r.json()).toEqual({ client: 'gateway-client' })
+    expect((await fetch(`${gw.proxy.url}/up-svc-loses`)).status).toBe(502)
+  })
+
+  it("presents it in the upstream's https health probes", async () => {
+    const good = (await api.get('/certificates')).body.data.find((c: any) => c.cert === clientCert.cert)
+    const active = { type: 'https', https_verify_certificate: false, http_path: '/', healthy: { interval: 0.2, successes: 1 }, unhealthy: { interval: 0.2, tcp_failures: 1, http_failures: 1, timeouts: 1 } }
+    await balancedRoute('up-probe-cert', { client_certificate: { id: good.id }, healthchecks: { active } })
+    const v = await balancedRoute('up-probe-none', { healthchecks: { active } })
+    await waitForVersion(gw.proxy, v)
+    const health = async (name: string) => (await api.get(`/upstreams/${name}/health`)).body.data[0]?.health
+    // without a certificate the handshake fails (a tcp failure): the target goes down; with one it stays up
+    const end = Date.now() + 10_000
+    while (Date.now() < end && (await health('up-probe-none')) !== 'UNHEALTHY') await new Promise((r) => setTimeout(r, 100))
+    expect(await health('up-probe-none')).toBe('UNHEALTHY')
+    expect(await health('up-probe-cert')).toBe('HEALTHY')
+    expect((await fetch(`${gw.proxy.url}/up-probe-cert`)).status).toBe(200)
   })
 })
 

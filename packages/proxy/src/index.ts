@@ -71,7 +71,14 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
     }
     return { enabled, targets }
   })
-  const balancers = new BalancerRegistry({ dnsServers: settings.dnsResolver, log, report: (u) => (subscriber instanceof ClusterSubscriber ? subscriber.reportHealth(u) : undefined) })
+  // a worker's balancers follow the node's health (the primary runs the active checks and shares every flip);
+  // a single process checks and reports by itself
+  const balancers = new BalancerRegistry({
+    dnsServers: settings.dnsResolver, log,
+    report: (u) => (subscriber instanceof ClusterSubscriber ? subscriber.reportHealth(u) : undefined),
+    activeChecks: !isWorker,
+    flipped: isWorker ? (f) => (subscriber as WorkerFeed).flipped(f) : undefined,
+  })
 
   // Rebuilds are coalesced: a burst of events yields one new RuntimeConfig, swapped in one assignment.
   let scheduled = false
@@ -112,7 +119,11 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   // the token: KONG_CLUSTER_TOKEN, else the one the admin of the same prefix generated (read at each connect)
   const token = () => (!settings.clusterAuth ? undefined : (settings.clusterToken ?? readClusterToken(settings.clusterTokenFile)))
   subscriber = isWorker
-    ? new WorkerFeed({ state, log, onChange, routes: () => current.router.size, onBroadcast, onHealth: (o) => balancers.override(o), metrics: () => registry.expose() })
+    ? new WorkerFeed({
+        state, log, onChange, routes: () => current.router.size, onBroadcast, metrics: () => registry.expose(),
+        onHealth: (o) => balancers.override(o, true),
+        onFlip: (f) => balancers.setHealth(f),
+      })
     : new ClusterSubscriber({
         controlPlanes: settings.clusterControlPlanes, token, nodeId, state, log, onChange, onBroadcast,
         onHealth: (o) => balancers.override(o),

@@ -1,5 +1,6 @@
 // Active health checks (lua-resty-healthcheck's active side): each proxy probes its addresses on the healthy
-// and unhealthy intervals, off the request path, at most `concurrency` probes at a time.
+// and unhealthy intervals, off the request path, at most `concurrency` probes at a time. With workers only
+// the primary's registry runs them, so a node probes once per interval whatever its worker count.
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { connect } from 'node:net'
@@ -12,7 +13,8 @@ export class ActiveChecker {
   private timers: NodeJS.Timeout[] = []
   private stopped = false
 
-  constructor(private bal: UpstreamBalancer) {
+  /** @param clientCert the upstream's client_certificate, presented by https probes (Kong's ssl_cert/ssl_key). */
+  constructor(private bal: UpstreamBalancer, private clientCert?: { cert: string; key: string }) {
     const a = bal.checks.active
     // Kong's create_healthchecker: the http subsystem runs no active checks of type tcp
     if (a.type === 'tcp') return
@@ -84,6 +86,7 @@ export class ActiveChecker {
         agent: false,
         servername: a.https_sni ?? p.target.host,
         rejectUnauthorized: a.https_verify_certificate,
+        ...(https && this.clientCert ? { cert: this.clientCert.cert, key: this.clientCert.key } : {}),
       } as any)
       req.on('response', (res) => {
         res.resume()

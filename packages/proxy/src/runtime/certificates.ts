@@ -78,8 +78,11 @@ export interface UpstreamTls {
   id: string
 }
 
-export function upstreamTls(service: Entity, certificates: Map<string, Entity>, caCertificates: Map<string, Entity>): UpstreamTls | undefined {
-  const client = service.client_certificate ? certificates.get(service.client_certificate.id) : undefined
+/** @param upstream the upstream the service's host names, if any: its client_certificate is presented when the
+ * service has none (Kong's upstream_ssl.fallback_upstream_client_cert; the service's wins). */
+export function upstreamTls(service: Entity, certificates: Map<string, Entity>, caCertificates: Map<string, Entity>, upstream?: Entity | null): UpstreamTls | undefined {
+  const ref = service.client_certificate ?? upstream?.client_certificate
+  const client = ref ? certificates.get(ref.id) : undefined
   const cas = ((service.ca_certificates as string[] | null) ?? []).map((id) => caCertificates.get(id)).filter((c): c is Entity => !!c)
   const depth = service.tls_verify_depth as number | null
   if (!client && !cas.length && depth === null) return undefined

@@ -241,7 +241,7 @@ export class RuntimeConfig {
         readTimeout: s.read_timeout,
         retries: s.retries,
         tlsVerify: s.tls_verify,
-        tls: s.protocol === 'https' ? upstreamTls(s, this.table('certificates'), this.table('ca_certificates')) : undefined,
+        tls: s.protocol === 'https' ? upstreamTls(s, this.table('certificates'), this.table('ca_certificates'), this.upstreamByName(s.host)) : undefined,
       }
       this.targets.set(s.id, t)
     }

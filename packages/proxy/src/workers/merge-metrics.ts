@@ -1,6 +1,7 @@
 // One Prometheus exposition from every worker's: counters and histograms add up, gauges add up too (connections,
-// memory), except the ones that describe the node rather than a share of it (its config version, its info).
-const NODE_GAUGES: Record<string, 'min' | 'max'> = { postern_config_version: 'min', kong_node_info: 'max' }
+// memory), except the ones that describe the node rather than a share of it (its config version, its info,
+// target health: every worker holds the node's one view of it).
+const NODE_GAUGES: Record<string, 'min' | 'max'> = { postern_config_version: 'min', kong_node_info: 'max', kong_upstream_target_health: 'max' }
 
 export function mergeExpositions(texts: string[]): string {
   const help = new Map<string, string[]>()

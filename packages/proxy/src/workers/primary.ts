@@ -11,6 +11,7 @@ import { readConfigCache } from '../runtime/cache-file.ts'
 import { ConfigPersistence } from '../runtime/persistence.ts'
 import { ClusterSubscriber } from '../cluster/subscriber.ts'
 import { startStatusServer } from '../status/server.ts'
+import { HealthHub } from './health-hub.ts'
 import type { ToPrimary, ToWorker, WorkerStatus } from './messages.ts'
 
 export interface PrimaryHandle {
@@ -45,21 +46,23 @@ export async function startPrimary(settings: Settings): Promise<PrimaryHandle> {
   const onChange = (events?: ChangeEvent[]) => {
     const connected = subscriber?.connected ?? false
     persistence.changed(events)
+    health.changed()
     if (!events) broadcast({ t: 'snapshot', snapshot: state.toSnapshot(), connected })
     else broadcast({ t: 'events', events, connected })
-  }
-  const relay = (m: ToWorker) => {
-    for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send(m)
   }
   // the token: KONG_CLUSTER_TOKEN, else the one the admin of the same prefix generated (read at each connect)
   const token = () => (!settings.clusterAuth ? undefined : (settings.clusterToken ?? readClusterToken(settings.clusterTokenFile)))
   const subscriber: ClusterSubscriber = new ClusterSubscriber({
     controlPlanes: settings.clusterControlPlanes, token, nodeId: randomUUID(), state, log, onChange,
-    onBroadcast: (broadcast) => relay({ t: 'broadcast', broadcast, connected: subscriber.connected }),
-    onHealth: (health) => relay({ t: 'health', health, connected: subscriber.connected }),
+    onBroadcast: (b) => broadcast({ t: 'broadcast', broadcast: b, connected: subscriber.connected }),
+    onHealth: (o) => health.admin(o),
+    onConnect: () => health.report(),
   })
+  // health checks run here, once for the node; the workers' balancers follow this hub's view
+  const health = new HealthHub({ settings, log, state, broadcast, connected: () => subscriber.connected, report: (u) => subscriber.reportHealth(u) })
   const cached = readConfigCache(settings.prefix, runtimeOnly)
   if (cached) state.load(cached)
+  health.changed()
   if (!(await subscriber.start())) log.warn('control plane unreachable; workers serve the cached configuration', { version: state.version })
 
   // /metrics: every worker's registry, summed into one exposition (a node's metrics, as Kong's shared dict)
@@ -91,10 +94,19 @@ export async function startPrimary(settings: Settings): Promise<PrimaryHandle> {
   const fork = (): Worker => {
     const w = cluster.fork({ POSTERN_WORKER: '1' })
     w.on('message', (m: ToPrimary) => {
-      if (m.t === 'hello') w.send({ t: 'snapshot', snapshot: state.toSnapshot(), connected: subscriber.connected } satisfies ToWorker)
+      if (m.t === 'hello') {
+        w.send({ t: 'snapshot', snapshot: state.toSnapshot(), connected: subscriber.connected } satisfies ToWorker)
+        // the node's health before its first request: its balancers pick it up by address as they are built
+        health.welcome(w)
+      }
       else if (m.t === 'listening') {
         firstPorts ??= m
         onFirstListening()
+        // again once its balancers exist: an address still being resolved at its first build loses what it
+        // was told (the build forgets addresses it does not have yet)
+        health.welcome(w)
+      } else if (m.t === 'flip') {
+        health.fromWorker(m.flip)
       } else if (m.t === 'metrics') {
         metricReplies.get(m.id)?.(w.id, m.text)
       } else if (m.t === 'applied') {
@@ -128,6 +140,7 @@ export async function startPrimary(settings: Settings): Promise<PrimaryHandle> {
   } catch (e) {
     stopping = true
     subscriber.stop()
+    health.close()
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL')
     throw e
   }
@@ -165,6 +178,7 @@ export async function startPrimary(settings: Settings): Promise<PrimaryHandle> {
     async close() {
       stopping = true
       subscriber.stop()
+      health.close()
       persistence.flush()
       // each worker drains its connections on SIGTERM (its own onStop), then exits
       await Promise.all(

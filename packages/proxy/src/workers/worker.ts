@@ -4,6 +4,7 @@ import cluster from 'node:cluster'
 import type { Server } from 'node:http'
 import type { Broadcast, ChangeEvent, HealthOverride, Logger } from '@postern/shared'
 import type { ConfigState } from '../runtime/state.ts'
+import type { HealthFlip } from '../balancer/registry.ts'
 import type { ToPrimary, ToWorker } from './messages.ts'
 
 export const isWorker = cluster.isWorker
@@ -15,6 +16,8 @@ export interface WorkerFeedOptions {
   routes(): number
   onBroadcast?(b: Broadcast): void
   onHealth?(o: HealthOverride): void
+  /** The node's health changed an address (decided by the primary or another worker). */
+  onFlip?(f: HealthFlip): void
   /** This worker's Prometheus text, for the primary's /metrics. */
   metrics?(): string
 }
@@ -40,6 +43,7 @@ export class WorkerFeed {
           resolve(true)
         } else if (m.t === 'broadcast') this.o.onBroadcast?.(m.broadcast)
         else if (m.t === 'health') this.o.onHealth?.(m.health)
+        else if (m.t === 'flip') this.o.onFlip?.(m.flip)
         else if (m.t === 'metrics') send({ t: 'metrics', id: m.id, text: this.o.metrics?.() ?? '' })
         else if (m.t === 'events') {
           const s = this.o.state
@@ -76,6 +80,11 @@ export class WorkerFeed {
   report(version: number, hash: string): void {
     this.last = { version, hash }
     send({ t: 'applied', version, hash, routes: this.o.routes(), requests: this.requests })
+  }
+
+  /** An address flipped in this worker's traffic: tell the primary, which tells every worker. */
+  flipped(flip: HealthFlip): void {
+    send({ t: 'flip', flip })
   }
 
   stop(): void {}
