@@ -5,6 +5,7 @@ import type { BodyChunkWatcher, Consumer, Credential, Entity, Exit, Logger, PdkC
 import type { RuntimeConfig } from '../runtime/runtime.ts'
 import { RequestLogger } from '@postern/shared/logger.ts'
 import type { Trace } from './tracing.ts'
+import { buildFacades, type Facades } from './facades.ts'
 
 export interface ProxyServices {
   cache: PdkCache
@@ -97,45 +98,64 @@ export class RequestState {
     return (this.uriCaptures = out)
   }
 
-  /** A PluginContext for one plugin instance. */
+  /** A PluginContext for one plugin instance: one per instance per request, reused by its later phases. */
   contextFor(config: unknown, pluginId: string): PluginContext {
-    return new PluginCtx(this, config, pluginId)
+    const list = (this.contexts ??= [])
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i]
+      if (c.pluginId === pluginId && c.config === config) return c
+    }
+    const c = new PluginCtx(this, config, pluginId)
+    list.push(c)
+    return c
   }
+  private contexts?: PluginCtx[]
 }
 
-function first(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v
-}
-
+// Reads go through prototype getters to the request's state, so making a context costs one small object.
 class PluginCtx implements PluginContext {
-  readonly request: PluginContext['request']
-  readonly upstream: PluginContext['upstream']
-  readonly client: PluginContext['client']
-  readonly entities: PluginContext['entities']
-  readonly cache: PluginContext['cache']
-  readonly store: PluginContext['store']
-  readonly http: PluginContext['http']
-  readonly metrics: PluginContext['metrics']
-  readonly trace: PluginContext['trace']
-  readonly route: Entity | null
-  readonly service: Entity | null
-  readonly shared: Record<string, unknown>
+  private readonly f: Facades
 
   constructor(private readonly s: RequestState, readonly config: unknown, readonly pluginId: string) {
     // the facades are built once per request and shared by every plugin context of it
-    const f = (s.facades ??= buildFacades(s))
-    this.request = f.request
-    this.upstream = f.upstream
-    this.client = f.client
-    this.entities = f.entities
-    this.cache = s.services.cache
-    this.store = s.services.store
-    this.http = s.services.http
-    this.metrics = s.services.metrics
-    this.trace = s.trace
-    this.route = s.route
-    this.service = s.service
-    this.shared = s.shared
+    this.f = s.facades ??= buildFacades(s)
+  }
+
+  get request(): PluginContext['request'] {
+    return this.f.request
+  }
+  get upstream(): PluginContext['upstream'] {
+    return this.f.upstream
+  }
+  get client(): PluginContext['client'] {
+    return this.f.client
+  }
+  get entities(): PluginContext['entities'] {
+    return this.f.entities
+  }
+  get cache(): PluginContext['cache'] {
+    return this.s.services.cache
+  }
+  get store(): PluginContext['store'] {
+    return this.s.services.store
+  }
+  get http(): PluginContext['http'] {
+    return this.s.services.http
+  }
+  get metrics(): PluginContext['metrics'] {
+    return this.s.services.metrics
+  }
+  get trace(): PluginContext['trace'] {
+    return this.s.trace
+  }
+  get route(): Entity | null {
+    return this.s.route
+  }
+  get service(): Entity | null {
+    return this.s.service
+  }
+  get shared(): Record<string, unknown> {
+    return this.s.shared
   }
 
   /** Built on first use: most requests never log. */
@@ -150,164 +170,4 @@ class PluginCtx implements PluginContext {
   error(status: number, message: string, headers?: Record<string, string>, reason?: string): Exit {
     return { exit: true, status, body: { message }, headers, reason, template: true }
   }
-}
-
-export interface Facades {
-  request: PluginContext['request']
-  upstream: PluginContext['upstream']
-  client: PluginContext['client']
-  entities: PluginContext['entities']
-}
-
-// The facades are small classes rather than objects of closures: one allocation each per request, and
-// their methods live on the prototype. Plugins call them as methods (`ctx.request.getHeader(n)`).
-
-class RequestFacade {
-  readonly method: string
-  readonly scheme: 'http' | 'https'
-  readonly tls: boolean
-  readonly trusted: boolean
-  readonly host: string
-  readonly port: number
-  readonly path: string
-  readonly rawQuery: string
-  readonly clientIp: string
-  readonly headers: RequestState['req']['headers']
-  readonly requestUri: string
-  readonly httpVersion: string
-  constructor(private s: RequestState) {
-    const i = s.info
-    this.method = i.method
-    this.scheme = i.scheme
-    this.tls = i.tls
-    this.trusted = i.trusted
-    this.host = i.host
-    this.port = i.port
-    this.path = i.path
-    this.rawQuery = i.rawQuery
-    this.clientIp = i.clientIp
-    this.headers = s.req.headers
-    this.requestUri = s.req.url ?? '/'
-    // Kong formats the version with one decimal (`HTTP/%.01f`): 1.1, 1.0, 2.0
-    this.httpVersion = s.req.httpVersion.includes('.') ? s.req.httpVersion : `${s.req.httpVersion}.0`
-  }
-  getHeader(name: string) {
-    return first(this.headers[name.toLowerCase()])
-  }
-  getHeaderValues(name: string) {
-    // headersDistinct is computed by node on first access only, so requests that never ask pay nothing
-    return this.s.req.headersDistinct[name.toLowerCase()] ?? []
-  }
-  getQuery() {
-    return this.s.getQuery()
-  }
-  getBody() {
-    return this.s.readBody()
-  }
-  getParsedBody() {
-    return this.s.parsedBody()
-  }
-  onBodyChunk(watcher: BodyChunkWatcher) {
-    ;(this.s.bodyWatchers ??= []).push(watcher)
-  }
-  getUriCaptures() {
-    return this.s.getUriCaptures()
-  }
-  get rawUri() {
-    return this.s.req.url ?? '/'
-  }
-  connection() {
-    return connectionInfo(this.s.req)
-  }
-}
-
-// Kong's $connection / $connection_requests: a serial per accepted socket and a request count on it,
-// kept on the socket itself under a symbol so nothing outlives the connection.
-const kConn = Symbol('postern.connection')
-let connectionSerial = 0
-function connectionInfo(req: IncomingMessage): { serverAddr: string; serial: number; requests: number } {
-  const sock = req.socket as IncomingMessage['socket'] & { [kConn]?: { serial: number; requests: number; last: IncomingMessage | null } }
-  const c = (sock[kConn] ??= { serial: ++connectionSerial, requests: 0, last: null })
-  if (c.last !== req) {
-    c.requests++
-    c.last = req
-  }
-  return { serverAddr: sock.localAddress ?? '', serial: c.serial, requests: c.requests }
-}
-
-class UpstreamFacade {
-  constructor(private s: RequestState) {}
-  setHeader(name: string, value: string) {
-    this.s.upstreamHeaders[name.toLowerCase()] = value
-  }
-  clearHeader(name: string) {
-    const h = this.s.upstreamHeaders
-    const k = name.toLowerCase()
-    if (k in h) delete h[k]
-  }
-  getHeader(name: string) {
-    return first(this.s.upstreamHeaders[name.toLowerCase()])
-  }
-  setRawQuery(q: string) {
-    this.s.upstreamQuery = q
-  }
-  addHeader(name: string, value: string) {
-    const h = this.s.upstreamHeaders
-    const k = name.toLowerCase()
-    const cur = h[k]
-    h[k] = cur === undefined ? value : Array.isArray(cur) ? [...cur, value] : [cur, value]
-  }
-  getRawQuery() {
-    return this.s.upstreamQuery ?? this.s.info.rawQuery
-  }
-  setMethod(method: string) {
-    this.s.upstreamMethod = method.toUpperCase()
-  }
-  setPath(path: string) {
-    this.s.upstreamPath = path
-  }
-  setBody(body: Buffer | string, contentType?: string) {
-    this.s.bodyOverride = Buffer.isBuffer(body) ? body : Buffer.from(body)
-    if (contentType) this.s.upstreamHeaders['content-type'] = contentType
-  }
-}
-
-class ClientFacade {
-  constructor(private s: RequestState) {}
-  authenticate(consumer: Consumer | null, credential: Credential | null) {
-    this.s.consumer = consumer
-    this.s.credential = credential
-  }
-  getConsumer() {
-    return this.s.consumer
-  }
-  getCredential() {
-    return this.s.credential
-  }
-  loadConsumer(idOrUsername: string) {
-    return this.s.runtime.loadConsumer(idOrUsername)
-  }
-  getIp() {
-    return this.s.info.clientIp
-  }
-  getForwardedIp() {
-    return this.s.info.forwardedIp
-  }
-}
-
-class EntitiesFacade {
-  constructor(private rt: RuntimeConfig) {}
-  find(entity: string, field: string, value: unknown) {
-    return this.rt.find(entity, field, value)
-  }
-  all(entity: string) {
-    return this.rt.all(entity)
-  }
-  filter(entity: string, field: string, value: unknown) {
-    return this.rt.filter(entity, field, value)
-  }
-}
-
-function buildFacades(s: RequestState): Facades {
-  return { request: new RequestFacade(s), upstream: new UpstreamFacade(s), client: new ClientFacade(s), entities: new EntitiesFacade(s.runtime) }
 }
