@@ -127,6 +127,9 @@ describe('http-log', () => {
     expect(e.request.headers.authorization).toBe('REDACTED')
     expect(e.response.status).toBe(200)
     expect(e.response.size).toBeGreaterThan(0)
+    // the response's headers as the client got them (Kong: ngx.resp.get_headers())
+    expect(e.response.headers['x-kong-request-id']).toBe(e.request.id)
+    expect(e.response.headers['x-kong-upstream-latency']).toMatch(/^\d+$/)
     expect(e.upstream_uri).toBe('/items?page=2')
     expect(e.source).toBe('upstream')
     expect(e.route.name).toBe('single')
@@ -143,6 +146,12 @@ describe('http-log', () => {
     const arr: any = await until(() => batch.bodies[0])
     expect(Array.isArray(arr)).toBe(true)
     expect(arr.map((e: any) => e.request.uri).sort()).toEqual(['/batch/1', '/batch/2', '/batch/3'])
+    // no custom_fields: the entry's JSON is built directly; it has the same fields
+    for (const e of arr) {
+      expect(e.response.headers['x-kong-request-id']).toBe(e.request.id)
+      expect(e.route.name).toBe('batch')
+      expect(e.latencies).toEqual({ kong: expect.any(Number), proxy: expect.any(Number), request: expect.any(Number), receive: 0 })
+    }
     expect(batch.attempts).toBe(1)
   })
 

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { KongLogEntry, LogSummary } from '@postern/shared'
 import type { PluginInstance } from '../runtime/runtime.ts'
 import type { RequestState } from './context.ts'
+import { sentHeaders } from '../upstream/forward.ts'
 
 /** Bytes of the request line and headers as the client sent them (nginx's request_length, less the body). */
 function requestHeadBytes(req: IncomingMessage): number {
@@ -25,7 +26,7 @@ export interface Outcome {
   reason?: string
 }
 
-class Summary implements LogSummary {
+export class Summary implements LogSummary {
   readonly status: number
   readonly latencies: LogSummary['latencies']
   readonly source: 'service' | 'kong'
@@ -52,24 +53,14 @@ class Summary implements LogSummary {
     if (this.entry) return this.entry
     const s = this.s
     const i = s.info
-    const headers: Record<string, unknown> = { ...s.req.headers }
-    if (headers.authorization !== undefined) headers.authorization = 'REDACTED'
-    if (headers['proxy-authorization'] !== undefined) headers['proxy-authorization'] = 'REDACTED'
     const uri = s.req.url ?? '/'
-    const query: Record<string, unknown> = {}
-    for (const [k, v] of s.getQuery()) {
-      const prev = query[k]
-      // Kong's get_query: a repeated name becomes a list, a bare name is `true`
-      const value = v === '' && !i.rawQuery.includes(`${k}=`) ? true : v
-      query[k] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value]
-    }
     const consumer = s.consumer
     this.entry = {
-      request: { id: s.requestId, uri, url: `${i.scheme}://${i.host}:${i.port}${uri}`, querystring: query, method: i.method, headers, size: this.requestSize },
+      request: { id: s.requestId, uri, url: `${i.scheme}://${i.host}:${i.port}${uri}`, querystring: this.query(), method: i.method, headers: { ...this.requestHeaders() }, size: this.requestSize },
       upstream_uri: this.o.upstreamUri,
       upstream_status: this.o.source === 'service' ? String(this.o.status) : '',
-      response: { status: this.o.status, headers: this.res.getHeaders() as Record<string, unknown>, size: this.responseSize },
-      latencies: { kong: Math.round(this.latencies.proxy), proxy: this.o.source === 'service' ? Math.round(this.o.upstream) : -1, request: Math.round(this.o.total), receive: 0 },
+      response: { status: this.o.status, headers: { ...sentHeaders(this.res) }, size: this.responseSize },
+      latencies: this.kongLatencies(),
       tries: [],
       client_ip: i.clientIp,
       started_at: this.startedAt,
@@ -77,12 +68,71 @@ class Summary implements LogSummary {
       route: s.route,
       service: s.service,
       consumer: consumer as KongLogEntry['consumer'],
-      authenticated_entity: s.credential ? { id: s.credential.id, consumer_id: consumer?.id } as { id: string } : null,
+      authenticated_entity: this.authenticated(),
       workspace: DEFAULT_WORKSPACE_ID,
       workspace_name: 'default',
     }
     return this.entry!
   }
+
+  /** The same text as JSON.stringify(serialize()), without building the entry: route, service and consumer JSON come from a per-entity cache. */
+  serializedJson(): string {
+    if (this.entry) return JSON.stringify(this.entry)
+    const s = this.s
+    const i = s.info
+    const o = this.o
+    const uri = s.req.url ?? '/'
+    const l = this.kongLatencies()
+    const q = i.rawQuery === '' ? '{}' : JSON.stringify(this.query())
+    return `{"request":{"id":"${s.requestId}","uri":${JSON.stringify(uri)},"url":${JSON.stringify(`${i.scheme}://${i.host}:${i.port}${uri}`)},"querystring":${q},"method":${JSON.stringify(i.method)},"headers":${JSON.stringify(this.requestHeaders())},"size":${this.requestSize}},` +
+      `"upstream_uri":${JSON.stringify(o.upstreamUri)},"upstream_status":"${o.source === 'service' ? o.status : ''}",` +
+      `"response":{"status":${o.status},"headers":${JSON.stringify(sentHeaders(this.res))},"size":${this.responseSize}},` +
+      `"latencies":{"kong":${l.kong},"proxy":${l.proxy},"request":${l.request},"receive":0},"tries":[],"client_ip":${JSON.stringify(i.clientIp)},"started_at":${this.startedAt},` +
+      `"source":"${o.source === 'service' ? 'upstream' : 'kong'}","route":${entityJson(s.route)},"service":${entityJson(s.service)},"consumer":${entityJson(s.consumer)},` +
+      `"authenticated_entity":${JSON.stringify(this.authenticated())},"workspace":"${DEFAULT_WORKSPACE_ID}","workspace_name":"default"}`
+  }
+
+  /** The client's headers with credentials redacted (the request's own object when there are none to redact). */
+  private requestHeaders(): Record<string, unknown> {
+    const h = this.s.req.headers
+    if (h.authorization === undefined && h['proxy-authorization'] === undefined) return h
+    const headers: Record<string, unknown> = { ...h }
+    if (headers.authorization !== undefined) headers.authorization = 'REDACTED'
+    if (headers['proxy-authorization'] !== undefined) headers['proxy-authorization'] = 'REDACTED'
+    return headers
+  }
+
+  private query(): Record<string, unknown> {
+    const query: Record<string, unknown> = {}
+    const raw = this.s.info.rawQuery
+    if (raw === '') return query
+    for (const [k, v] of this.s.getQuery()) {
+      const prev = query[k]
+      // Kong's get_query: a repeated name becomes a list, a bare name is `true`
+      const value = v === '' && !raw.includes(`${k}=`) ? true : v
+      query[k] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value]
+    }
+    return query
+  }
+
+  private kongLatencies(): KongLogEntry['latencies'] {
+    const o = this.o
+    return { kong: Math.round(this.latencies.proxy), proxy: o.source === 'service' ? Math.round(o.upstream) : -1, request: Math.round(o.total), receive: 0 }
+  }
+
+  private authenticated(): KongLogEntry['authenticated_entity'] {
+    const s = this.s
+    return s.credential ? ({ id: s.credential.id, consumer_id: s.consumer?.id } as { id: string }) : null
+  }
+}
+
+/** Runtime entities are never mutated (a config change replaces them), so their JSON is made once. */
+const entityJsonCache = new WeakMap<object, string>()
+function entityJson(e: object | null | undefined): string {
+  if (e === null || e === undefined) return 'null'
+  let j = entityJsonCache.get(e)
+  if (j === undefined) entityJsonCache.set(e, (j = JSON.stringify(e)))
+  return j
 }
 
 /** Kong OSS has one workspace; its id is fixed per installation, Postern's is this constant. */

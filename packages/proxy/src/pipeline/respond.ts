@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Exit } from '@postern/shared'
 import { renderKongError } from '../upstream/kong-errors.ts'
+import { kSentHeaders } from '../upstream/forward.ts'
 
 export const SERVER = 'postern/0.1.0'
 
@@ -44,6 +45,7 @@ export function sendKongError(
   // header_filter phases run on the gateway's own upstream-failure answers too, as in Kong (cors on a 502)
   if (filter) status = filter(status, headers)
   res.writeHead(status, headers)
+  ;(res as ServerResponse & { [kSentHeaders]?: unknown })[kSentHeaders] = headers
   res.end(req.method === 'HEAD' ? undefined : body)
 }
 
@@ -97,5 +99,6 @@ function write(
   headers['content-length'] = String(Buffer.byteLength(body))
   if (filter) status = filter(status, headers)
   res.writeHead(status, headers)
+  ;(res as ServerResponse & { [kSentHeaders]?: unknown })[kSentHeaders] = headers
   res.end(req.method === 'HEAD' ? undefined : body)
 }

@@ -65,7 +65,14 @@ export type ForwardResult =
 type Headers = Record<string, string | string[]>
 type IncomingHttpHeaders = Record<string, string | string[] | undefined> // undici's parsed header shape
 const kFwd = Symbol('postern.forward')
-type Res = ServerResponse & { [kFwd]?: Forwarder }
+/** The headers object a response was written with (writeHead with an object leaves res.getHeaders() empty), for the log phase. */
+export const kSentHeaders = Symbol('postern.sentHeaders')
+
+/** The response's headers as sent: the object given to writeHead, else what setHeader collected. */
+export function sentHeaders(res: ServerResponse): Record<string, unknown> {
+  return (res as ServerResponse & { [kSentHeaders]?: Record<string, unknown> })[kSentHeaders] ?? (res.getHeaders() as Record<string, unknown>)
+}
+type Res = ServerResponse & { [kFwd]?: Forwarder; [kSentHeaders]?: Record<string, unknown> }
 
 const EMPTY = Buffer.alloc(0)
 
@@ -180,6 +187,7 @@ class Forwarder implements Dispatcher.DispatchHandler, Timed {
     try {
       const status = this.hooks.onHeaders(statusCode, out, this.latency)
       this.res.writeHead(status, out)
+      this.res[kSentHeaders] = out
       this.status = status
       this.headersSent = true
     } catch (err) {

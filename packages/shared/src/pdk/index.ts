@@ -292,6 +292,8 @@ export interface LogSummary {
   reason?: string
   /** Kong's basic log serializer (kong.log.serialize()): built on first call, the same object afterwards. */
   serialize(): KongLogEntry
+  /** JSON.stringify(serialize()), built straight from the request (entities' JSON is cached per config). */
+  serializedJson?(): string
 }
 
 /** Kong's log serializer output (the fields http-log, file-log, tcp-log and udp-log send). */

@@ -46,8 +46,8 @@ function lookup(entry: unknown, path: readonly string[]): unknown {
 
 /** The JSON text of one entry, with the custom fields applied to a copy of the serializer output. */
 export function renderEntry(summary: LogSummary, custom: Compiled): string {
+  if (!custom.length) return summary.serializedJson ? summary.serializedJson() : JSON.stringify(summary.serialize())
   const base = summary.serialize()
-  if (!custom.length) return JSON.stringify(base)
   const entry: Record<string, any> = { ...base }
   for (const { path, parts } of custom) {
     // a lone placeholder keeps the value's type (numbers stay numbers)

@@ -41,17 +41,26 @@ export function compile(c: HttpLogConfig): HttpLogCompiled {
   }
 }
 
-function log(ctx: PluginContext<HttpLogCompiled>, summary: LogSummary): void {
-  const conf = ctx.config
-  const http = ctx.http
-  const send = async (batch: string[]) => {
+type Sender = (batch: string[]) => Promise<void>
+
+/** Per compiled instance: its queue key and sender, made on its first request rather than on every one. */
+const bound = new WeakMap<HttpLogCompiled, { key: string; http: PluginContext['http']; send: Sender }>()
+
+function sender(conf: HttpLogCompiled, http: PluginContext['http']): Sender {
+  return async (batch: string[]) => {
     const body = conf.queue.max_batch_size === 1 ? batch[0] : `[${batch.join(',')}]`
     const res = await http.request(conf.url, { method: conf.method, headers: conf.headers, body, timeoutMs: conf.timeout, verifyTls: false }).catch((e) => {
       throw new Error(`failed request to ${conf.target}: ${(e as Error).message}`)
     })
     if (res.status >= 300) throw new Error(`request to ${conf.target} returned status code ${res.status}`)
   }
-  queueFor(`http-log|${ctx.pluginId}|${conf.key}`, 'http-log', conf.queue, send, ctx.log).add(renderEntry(summary, conf.custom))
+}
+
+function log(ctx: PluginContext<HttpLogCompiled>, summary: LogSummary): void {
+  const conf = ctx.config
+  let b = bound.get(conf)
+  if (b === undefined || b.http !== ctx.http) bound.set(conf, (b = { key: `http-log|${ctx.pluginId}|${conf.key}`, http: ctx.http, send: sender(conf, ctx.http) }))
+  queueFor(b.key, 'http-log', conf.queue, b.send, ctx.log).add(renderEntry(summary, conf.custom))
 }
 
 export const handler: PluginHandler<HttpLogCompiled> = { log }
