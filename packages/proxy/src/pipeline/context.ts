@@ -5,7 +5,7 @@ import type { BodyChunkWatcher, Consumer, Credential, Entity, Exit, Logger, PdkC
 import type { RuntimeConfig } from '../runtime/runtime.ts'
 import { RequestLogger } from '@postern/shared/logger.ts'
 import type { Trace } from './tracing.ts'
-import { buildFacades, type Facades } from './facades.ts'
+import { ClientFacade, EntitiesFacade, RequestFacade, UpstreamFacade } from './facades.ts'
 
 export interface ProxyServices {
   cache: PdkCache
@@ -37,8 +37,11 @@ export class RequestState {
   private uriCaptures?: Record<string, string>
   private query?: URLSearchParams
   private parsed?: Record<string, unknown>
-  /** PDK facades, built on first use and shared by the plugin contexts of this request. */
-  facades?: Facades
+  /** PDK facades, each built on first use and shared by the plugin contexts of this request. */
+  requestFacade?: RequestFacade
+  upstreamFacade?: UpstreamFacade
+  clientFacade?: ClientFacade
+  entitiesFacade?: EntitiesFacade
   /** Timings for tracing plugins (only on routes that have one). */
   trace: Trace | null = null
   requestLog?: RequestLogger
@@ -114,24 +117,20 @@ export class RequestState {
 
 // Reads go through prototype getters to the request's state, so making a context costs one small object.
 class PluginCtx implements PluginContext {
-  private readonly f: Facades
+  constructor(private readonly s: RequestState, readonly config: unknown, readonly pluginId: string) {}
 
-  constructor(private readonly s: RequestState, readonly config: unknown, readonly pluginId: string) {
-    // the facades are built once per request and shared by every plugin context of it
-    this.f = s.facades ??= buildFacades(s)
-  }
-
+  // each facade is built on its first use in the request and shared by every plugin context of it
   get request(): PluginContext['request'] {
-    return this.f.request
+    return (this.s.requestFacade ??= new RequestFacade(this.s))
   }
   get upstream(): PluginContext['upstream'] {
-    return this.f.upstream
+    return (this.s.upstreamFacade ??= new UpstreamFacade(this.s))
   }
   get client(): PluginContext['client'] {
-    return this.f.client
+    return (this.s.clientFacade ??= new ClientFacade(this.s))
   }
   get entities(): PluginContext['entities'] {
-    return this.f.entities
+    return (this.s.entitiesFacade ??= new EntitiesFacade(this.s.runtime))
   }
   get cache(): PluginContext['cache'] {
     return this.s.services.cache

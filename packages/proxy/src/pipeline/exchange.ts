@@ -130,9 +130,8 @@ export class Exchange implements ForwardSink {
     }
     if (this.ran.length > 0) {
       this.filters = this.headerFilter(false)
-      const bodyFilters = this.ran.filter((p) => p.def.handler.bodyFilter)
-      if (bodyFilters.length) {
-        this.bodyFilters = bodyFilters
+      if (this.ran.some(hasBodyFilter)) {
+        this.bodyFilters = this.ran.filter(hasBodyFilter)
         this.bodyFilter = runBodyFilters
       }
     }
@@ -182,9 +181,8 @@ export class Exchange implements ForwardSink {
   }
 
   headerFilter(fromGateway: boolean): HeaderFilter | undefined {
-    if (this.ran.length === 0) return undefined
-    const filters = this.ran.filter((p) => p.def.handler.headerFilter)
-    if (!filters.length) return undefined
+    if (!this.ran.some(hasHeaderFilter)) return undefined
+    const filters = this.ran.filter(hasHeaderFilter)
     const s = this.state!
     return (status: number, h: Headers) => {
       const resp = { status, headers: h, fromGateway }
@@ -198,6 +196,9 @@ export class Exchange implements ForwardSink {
     runLogPhase(this.state!, this.ran, this.res, o, this.startedAt, (plugin, e) => this.deps.services.log.error('plugin failed in log phase', { plugin, error: String(e) }))
   }
 }
+
+const hasHeaderFilter = (p: PluginInstance) => p.def.handler.headerFilter !== undefined
+const hasBodyFilter = (p: PluginInstance) => p.def.handler.bodyFilter !== undefined
 
 /** The instances' body_filter phases, in order (set as the exchange's bodyFilter only when there are some). */
 function runBodyFilters(this: Exchange, chunk: Buffer, last: boolean): Buffer {

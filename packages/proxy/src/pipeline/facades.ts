@@ -9,17 +9,10 @@ function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v
 }
 
-export interface Facades {
-  request: PluginContext['request']
-  upstream: PluginContext['upstream']
-  client: PluginContext['client']
-  entities: PluginContext['entities']
-}
-
 // The facades are small classes rather than objects of closures: one allocation each per request, and
 // their methods live on the prototype. Plugins call them as methods (`ctx.request.getHeader(n)`).
 
-class RequestFacade {
+export class RequestFacade {
   constructor(private s: RequestState) {}
   get method(): string {
     return this.s.info.method
@@ -103,7 +96,7 @@ function connectionInfo(req: IncomingMessage): { serverAddr: string; serial: num
   return { serverAddr: sock.localAddress ?? '', serial: c.serial, requests: c.requests }
 }
 
-class UpstreamFacade {
+export class UpstreamFacade {
   constructor(private s: RequestState) {}
   setHeader(name: string, value: string) {
     this.s.upstreamHeaders[name.toLowerCase()] = value
@@ -140,7 +133,7 @@ class UpstreamFacade {
   }
 }
 
-class ClientFacade {
+export class ClientFacade {
   constructor(private s: RequestState) {}
   authenticate(consumer: Consumer | null, credential: Credential | null) {
     this.s.consumer = consumer
@@ -163,7 +156,7 @@ class ClientFacade {
   }
 }
 
-class EntitiesFacade {
+export class EntitiesFacade {
   constructor(private rt: RuntimeConfig) {}
   find(entity: string, field: string, value: unknown) {
     return this.rt.find(entity, field, value)
@@ -174,8 +167,4 @@ class EntitiesFacade {
   filter(entity: string, field: string, value: unknown) {
     return this.rt.filter(entity, field, value)
   }
-}
-
-export function buildFacades(s: RequestState): Facades {
-  return { request: new RequestFacade(s), upstream: new UpstreamFacade(s), client: new ClientFacade(s), entities: new EntitiesFacade(s.runtime) }
 }

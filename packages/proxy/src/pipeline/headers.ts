@@ -46,20 +46,21 @@ export function upstreamHeaders(req: IncomingMessage, i: ForwardInfo): Headers {
   // Kong's runloop: the client's list plus the connecting peer; without a list, the forwarded address
   const xff = src['x-forwarded-for']
   out['x-forwarded-for'] = xff ? `${xff}, ${i.clientIp}` : i.forwardedIp
-  const trusted = (name: string): string | undefined => {
-    if (!i.trusted) return undefined
-    const v = src[name]
-    return Array.isArray(v) ? v[0] : v
-  }
-  out['x-forwarded-proto'] = trusted('x-forwarded-proto') ?? i.scheme
-  out['x-forwarded-host'] = trusted('x-forwarded-host') ?? hostWithoutPort(i.hostHeader)
-  out['x-forwarded-port'] = trusted('x-forwarded-port') ?? String(i.listenPort)
-  out['x-forwarded-path'] = trusted('x-forwarded-path') ?? i.rawPath
-  const prefix = trusted('x-forwarded-prefix') ?? i.prefix
+  out['x-forwarded-proto'] = (i.trusted ? trustedValue(src, 'x-forwarded-proto') : undefined) ?? i.scheme
+  out['x-forwarded-host'] = (i.trusted ? trustedValue(src, 'x-forwarded-host') : undefined) ?? hostWithoutPort(i.hostHeader)
+  out['x-forwarded-port'] = (i.trusted ? trustedValue(src, 'x-forwarded-port') : undefined) ?? String(i.listenPort)
+  out['x-forwarded-path'] = (i.trusted ? trustedValue(src, 'x-forwarded-path') : undefined) ?? i.rawPath
+  const prefix = (i.trusted ? trustedValue(src, 'x-forwarded-prefix') : undefined) ?? i.prefix
   if (prefix) out['x-forwarded-prefix'] = prefix
   out.via = src.via ? `${src.via}, ${VIA}` : VIA
   out['x-kong-request-id'] = i.requestId
   return out
+}
+
+/** A client's X-Forwarded-* value, taken only from trusted peers (the first when repeated). */
+function trustedValue(src: IncomingMessage['headers'], name: string): string | undefined {
+  const v = src[name]
+  return Array.isArray(v) ? v[0] : v
 }
 
 /**
@@ -81,7 +82,28 @@ export function connectionTokens(conn: string | string[] | undefined): Set<strin
 export function hostWithoutPort(h: string): string {
   if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1)
   const c = h.lastIndexOf(':')
-  return (c > 0 && /^\d+$/.test(h.slice(c + 1)) ? h.slice(0, c) : h).toLowerCase()
+  let end = h.length
+  if (c > 0 && c < h.length - 1) {
+    let digits = true
+    for (let k = c + 1; k < h.length; k++) {
+      const ch = h.charCodeAt(k)
+      if (ch < 48 || ch > 57) {
+        digits = false
+        break
+      }
+    }
+    if (digits) end = c
+  }
+  const host = end === h.length ? h : h.slice(0, end)
+  return hasUpper(host) ? host.toLowerCase() : host
+}
+
+function hasUpper(s: string): boolean {
+  for (let k = 0; k < s.length; k++) {
+    const ch = s.charCodeAt(k)
+    if (ch >= 65 && ch <= 90) return true
+  }
+  return false
 }
 
 const SAFE = /^[A-Za-z0-9\-._~!#$&'()*+,/:;=?@[\]%]*$/
