@@ -13,7 +13,7 @@ import { RuntimeConfig } from './runtime/runtime.ts'
 import { readConfigCache } from './runtime/cache-file.ts'
 import { ConfigPersistence } from './runtime/persistence.ts'
 import { TtlCache, httpClient } from './runtime/services.ts'
-import { openRuntimeStore } from './runtime/store.ts'
+import { openRuntimeStore } from './runtime/open-store.ts'
 import { ClusterSubscriber } from './cluster/subscriber.ts'
 import { startStatusServer } from './status/server.ts'
 import { createProxyHandler } from './pipeline/handler.ts'
@@ -133,7 +133,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   rebuild()
 
   const pools = new UpstreamPools()
-  const store = await openRuntimeStore(settings, catalogue, { log })
+  const store = openRuntimeStore(settings, catalogue, { log })
   const services = { cache, store, http: httpClient, log, metrics: registry }
   const accessLog = settings.proxyAccessLog ? new AccessLog(settings.proxyAccessLog, settings.prefix) : undefined
   const address = clientAddress(settings)
