@@ -7,7 +7,7 @@ import type { Server } from 'node:http'
 import { createLogger, loadCatalogue, readClusterToken, type ChangeEvent, type Settings } from '@postern/shared'
 import { mergeExpositions } from './merge-metrics.ts'
 import { ConfigState } from '../runtime/state.ts'
-import { readConfigCache } from '../runtime/cache-file.ts'
+import { loadConfigCache } from '../runtime/cache-file.ts'
 import { ConfigPersistence } from '../runtime/persistence.ts'
 import { ClusterSubscriber } from '../cluster/subscriber.ts'
 import { startStatusServer } from '../status/server.ts'
@@ -58,8 +58,7 @@ export async function startPrimary(settings: Settings): Promise<PrimaryHandle> {
     onBroadcast: (broadcast) => relay({ t: 'broadcast', broadcast, connected: subscriber.connected }),
     onHealth: (health) => relay({ t: 'health', health, connected: subscriber.connected }),
   })
-  const cached = readConfigCache(settings.prefix, runtimeOnly)
-  if (cached) state.load(cached)
+  loadConfigCache(settings.prefix, state)
   if (!(await subscriber.start())) log.warn('control plane unreachable; workers serve the cached configuration', { version: state.version })
 
   // /metrics: every worker's registry, summed into one exposition (a node's metrics, as Kong's shared dict)
