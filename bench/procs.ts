@@ -144,6 +144,11 @@ export function posternEntry(mode: string): { entry: string; note: string } {
   return { entry: 'bin/postern.ts', note: `bin/postern.ts via tsx (scripts/build.mjs failed: ${r.stderr.split('\n')[0]})` }
 }
 
+/** node [flags] entry args: the bundle runs on plain node (as `pnpm start`), the TypeScript entry through tsx. */
+export function posternArgv(entry: string, nodeFlags: string[], args: string[]): string[] {
+  return [process.execPath, ...nodeFlags, ...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), entry, ...args]
+}
+
 /** The line a Postern proxy prints once it listens: proxy port, TLS ports, status port. */
 export const PROXY_READY = /postern ready: proxy (\d+) tls [\d,-]+ status (\d+)/
 
@@ -166,12 +171,11 @@ export interface Gateway {
 export async function startGateway(name: string, entry: string, cores: { admin: string | null; proxy: string | null }, proxyNodeFlags: string[] = [], extraProxyEnv: Record<string, string> = {}, storeEnv: Record<string, string> = {}): Promise<Gateway> {
   // the proxy has its own prefix, so it is given the cluster token rather than reading the admin's file
   const env = { KONG_LOG_LEVEL: 'warn', KONG_CLUSTER_TOKEN: randomBytes(24).toString('hex'), ...storeEnv }
-  const admin = await launch(`${name}-admin`, pinned(cores.admin, [...NODE_TSX, entry, 'start', 'admin']), {
+  const admin = await launch(`${name}-admin`, pinned(cores.admin, posternArgv(entry, [], ['start', 'admin'])), {
     env: { ...env, KONG_PREFIX: tempDir(`${name}-admin`), KONG_ADMIN_LISTEN: '127.0.0.1:0', KONG_CLUSTER_LISTEN: '127.0.0.1:0', KONG_ADMIN_GUI_LISTEN: '127.0.0.1:0' },
     ready: /postern ready: admin (\d+) cluster (\d+)/,
   })
-  const [tsxNode, ...rest] = NODE_TSX
-  const proxyArgv = pinned(cores.proxy, [tsxNode, ...proxyNodeFlags, ...rest, entry, 'start', 'proxy'])
+  const proxyArgv = pinned(cores.proxy, posternArgv(entry, proxyNodeFlags, ['start', 'proxy']))
   const proxyPrefix = tempDir(`${name}-proxy`)
   const proxyEnv = {
     ...env,

@@ -10,10 +10,10 @@ import { ProxyMetrics } from './status/metrics.ts'
 import { AccessLog } from './status/access-log.ts'
 import { ConfigState } from './runtime/state.ts'
 import { RuntimeConfig } from './runtime/runtime.ts'
-import { readConfigCache } from './runtime/cache-file.ts'
+import { loadConfigCache } from './runtime/cache-file.ts'
 import { ConfigPersistence } from './runtime/persistence.ts'
 import { TtlCache, httpClient } from './runtime/services.ts'
-import { openRuntimeStore } from './runtime/store.ts'
+import { openRuntimeStore } from './runtime/open-store.ts'
 import { ClusterSubscriber } from './cluster/subscriber.ts'
 import { startStatusServer } from './status/server.ts'
 import { createProxyHandler } from './pipeline/handler.ts'
@@ -129,14 +129,13 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
         onHealth: (o) => balancers.override(o),
         onConnect: () => balancers.scheduleReport(),
       })
-  const cached = isWorker ? null : readConfigCache(settings.prefix, runtimeOnly)
-  if (cached) state.load(cached)
+  const cached = isWorker ? false : loadConfigCache(settings.prefix, state)
   // With a cached configuration the proxy serves it at once (as Kong's data plane does) and follows the admin
   // in the background; without one it waits briefly for the admin's first snapshot before listening.
   const first = subscriber.start()
   const warnOffline = (online: boolean) => {
     if (online) return
-    if (cached) log.warn('control plane unreachable; serving the cached configuration', { version: cached.version })
+    if (cached) log.warn('control plane unreachable; serving the cached configuration', { version: state.version })
     else log.warn('control plane unreachable and no cached configuration; serving an empty configuration until it answers')
   }
   if (cached && !isWorker) void first.then(warnOffline)
@@ -144,7 +143,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   rebuild()
 
   const pools = new UpstreamPools()
-  const store = await openRuntimeStore(settings, catalogue, { log })
+  const store = openRuntimeStore(settings, catalogue, { log })
   const services = { cache, store, http: httpClient, log, metrics: registry }
   const accessLog = settings.proxyAccessLog ? new AccessLog(settings.proxyAccessLog, settings.prefix) : undefined
   const address = clientAddress(settings)

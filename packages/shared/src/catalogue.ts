@@ -1,4 +1,5 @@
 // The plugin catalogue both planes load: `bundled` plus third-party plugins by npm name or path.
+import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { resolve } from 'node:path'
 import { BUNDLED_PLUGINS } from './plugins/index.ts'
@@ -43,6 +44,7 @@ async function importPlugin(name: string, cwd: string): Promise<PluginDef> {
   const isPath = name.startsWith('.') || name.startsWith('/')
   let mod: any
   try {
+    await loadTypeScript()
     mod = isPath ? await import(pathToFileURL(resolve(cwd, name)).href) : await import(name)
   } catch (e) {
     throw new PluginLoadError(`plugin '${name}' could not be loaded: ${(e as Error).message}`)
@@ -50,4 +52,15 @@ async function importPlugin(name: string, cwd: string): Promise<PluginDef> {
   const def = mod?.default ?? mod?.plugin
   if (!isPluginDef(def)) throw new PluginLoadError(`plugin '${name}' does not export a definePlugin(...) object as default`)
   return def
+}
+
+/**
+ * A third-party plugin may be TypeScript source. The gateway itself runs as a prebuilt bundle without a
+ * loader (tsx costs ~35 MB and a few hundred ms at start), so tsx is registered only when such a plugin is
+ * imported, and not again when it is already there (bin/postern.ts under tsx, or `node --import tsx`).
+ */
+async function loadTypeScript(): Promise<void> {
+  if ('.ts' in createRequire(import.meta.url).extensions) return
+  const tsx = 'tsx' // a variable: the bundle keeps it a runtime import
+  await import(tsx)
 }

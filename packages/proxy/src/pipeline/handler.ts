@@ -67,7 +67,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     const sni = listener.scheme === 'https' ? (req.socket as TLSSocket).servername || '' : undefined
     const m = rt.router.match({ method, host: hostHeader, port: listener.port, path, headers: req.headers, sni })
     if (!m) return sendKongError(req, res, 404, 'no Route matched with those values', requestId, t0)
-    const route = m.route.raw
+    const route = m.route
     const plan = rt.planFor(m.route)
     const clientIp = req.socket.remoteAddress ?? ''
     const trusted = deps.address.trusted(clientIp)

@@ -8,12 +8,32 @@
 export class RadixNode<T> {
   /** Edge text from the parent to this node. */
   label: string
+  /** The only child, while there is one (a Map per node costs ~250 bytes; most nodes of a host bucket have one child). */
+  one: RadixNode<T> | null = null
+  /** All children by the first code unit of their label, once there are two or more. */
   children: Map<number, RadixNode<T>> | null = null
   /** Values stored for the key ending exactly here, in insertion order. */
   values: T[] | null = null
 
   constructor(label: string) {
     this.label = label
+  }
+
+  /** The child whose label starts with code unit `c`. */
+  child(c: number): RadixNode<T> | undefined {
+    const one = this.one
+    if (one !== null) return one.label.charCodeAt(0) === c ? one : undefined
+    return this.children === null ? undefined : this.children.get(c)
+  }
+
+  private setChild(c: number, node: RadixNode<T>): void {
+    const one = this.one
+    if (one !== null && one.label.charCodeAt(0) !== c) {
+      this.children = new Map([[one.label.charCodeAt(0), one]])
+      this.one = null
+    }
+    if (this.children !== null) this.children.set(c, node)
+    else this.one = node
   }
 
   /**
@@ -40,12 +60,11 @@ export class RadixNode<T> {
         return
       }
       const c = key.charCodeAt(i)
-      node.children ??= new Map()
-      const child = node.children.get(c)
+      const child = node.child(c)
       if (!child) {
         const leaf = new RadixNode<T>(key.slice(i))
         leaf.values = [value]
-        node.children.set(c, leaf)
+        node.setChild(c, leaf)
         return
       }
       const label = child.label
@@ -54,9 +73,9 @@ export class RadixNode<T> {
       if (k < label.length) {
         // Split the edge: node -(label[0,k))-> mid -(label[k..])-> child.
         const mid = new RadixNode<T>(label.slice(0, k))
+        node.setChild(c, mid) // before relabelling `child`: setChild reads the labels of the current children
         child.label = label.slice(k)
-        mid.children = new Map([[child.label.charCodeAt(0), child]])
-        node.children.set(c, mid)
+        mid.one = child
         node = mid
       } else {
         node = child
@@ -73,8 +92,8 @@ export class RadixNode<T> {
     let node: RadixNode<T> = this
     let i = 0
     if (node.values && !visit(node.values, 0)) return
-    while (node.children) {
-      const child = node.children.get(path.charCodeAt(i))
+    for (;;) {
+      const child = node.child(path.charCodeAt(i))
       if (!child || !path.startsWith(child.label, i)) return
       i += child.label.length
       node = child
@@ -87,7 +106,7 @@ export class RadixNode<T> {
     let node: RadixNode<T> | undefined = this
     let i = 0
     while (node && i < key.length) {
-      const child: RadixNode<T> | undefined = node.children?.get(key.charCodeAt(i))
+      const child: RadixNode<T> | undefined = node.child(key.charCodeAt(i))
       if (!child || !key.startsWith(child.label, i)) return
       i += child.label.length
       node = child
@@ -101,6 +120,7 @@ export class RadixNode<T> {
   /** Node count (for tests / diagnostics). */
   count(): number {
     let n = 1
+    if (this.one) n += this.one.count()
     if (this.children) for (const c of this.children.values()) n += c.count()
     return n
   }

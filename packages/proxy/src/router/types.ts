@@ -83,12 +83,14 @@ export interface PathGroup {
 
 /** A set of host (or SNI) patterns compiled for O(1)-ish checks. */
 export interface HostSet {
-  /** Plain names accepting any port. */
-  exact: Set<string>
-  /** Plain names with a port, as 'name:port'. */
-  withPort: Set<string>
-  /** `*.x.y` → suffix '.x.y'; `x.*` → prefix 'x.'. */
-  wild: { suffix: boolean; text: string; port: number | null }[]
+  /** The plain name accepting any port, when the route has exactly one (a Set costs ~250 bytes). */
+  one: string | null
+  /** Plain names accepting any port, when there are two or more (null otherwise). */
+  exact: Set<string> | null
+  /** Plain names with a port, as 'name:port' (null: none). */
+  withPort: Set<string> | null
+  /** `*.x.y` → suffix '.x.y'; `x.*` → prefix 'x.' (null: none). */
+  wild: { suffix: boolean; text: string; port: number | null }[] | null
 }
 
 export interface HeaderCond {

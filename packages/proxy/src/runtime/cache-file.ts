@@ -32,8 +32,12 @@ export function appendConfigJournal(prefix: string, events: ChangeEvent[]): void
   appendFileSync(journalFile(prefix), JSON.stringify(events) + '\n', { mode: 0o600 })
 }
 
-/** The cached snapshot with the journal replayed onto it (a torn last line or a gap ends the replay). */
-export function readConfigCache(prefix: string, runtimeOnly: ReadonlySet<string> = new Set()): Snapshot | null {
+/**
+ * Load the cached snapshot into `state` and replay the journal onto it (a torn last line or a gap ends the
+ * replay). Straight into the proxy's own state: no intermediate snapshot is built and loaded a second time.
+ * Returns false when there is neither a snapshot nor a journal.
+ */
+export function loadConfigCache(prefix: string, state: ConfigState): boolean {
   let snap: Snapshot | null = null
   try {
     snap = JSON.parse(readFileSync(cacheFile(prefix), 'utf8')) as Snapshot
@@ -47,11 +51,9 @@ export function readConfigCache(prefix: string, runtimeOnly: ReadonlySet<string>
   } catch {
     /* no journal */
   }
-  if (!lines.length) return snap
+  if (!snap && !lines.length) return false
   // a journal without a snapshot starts from the empty configuration (a proxy that caught up from version 0)
-  snap ??= { version: 0, hash: '0'.repeat(32), entities: {} }
-  const state = new ConfigState(runtimeOnly)
-  state.load(snap)
+  state.load(snap ?? { version: 0, hash: '0'.repeat(32), entities: {} })
   for (const line of lines) {
     try {
       if (!state.apply(JSON.parse(line) as ChangeEvent[])) break
@@ -59,5 +61,11 @@ export function readConfigCache(prefix: string, runtimeOnly: ReadonlySet<string>
       break
     }
   }
-  return state.toSnapshot()
+  return true
+}
+
+/** The cached configuration as a snapshot (see loadConfigCache). */
+export function readConfigCache(prefix: string, runtimeOnly: ReadonlySet<string> = new Set()): Snapshot | null {
+  const state = new ConfigState(runtimeOnly)
+  return loadConfigCache(prefix, state) ? state.toSnapshot() : null
 }

@@ -19,7 +19,8 @@ export interface PluginInstance {
   consumer: string | null
 }
 
-export type RouteRow = RouteInput & { raw: Entity; service: { id: string } | null }
+/** A stored route object, as the router reads it: no copy, so an unchanged route keeps its identity (and compiled matchers) across rebuilds. */
+export type RouteRow = RouteInput & Entity & { service: { id: string } | null }
 
 export interface RoutePlan {
   service: Entity | null
@@ -42,9 +43,6 @@ export interface ChainEntry {
   base: PluginInstance | undefined
   consumerScoped: boolean
 }
-
-/** One RouteRow per stored route object, so unchanged routes keep their identity (and compiled matchers) across rebuilds. */
-const routeRows = new WeakMap<Entity, RouteRow>()
 
 const EMPTY: readonly Entity[] = Object.freeze([])
 
@@ -114,9 +112,7 @@ export class RuntimeConfig {
   private routeRow(r: Entity): RouteRow | null {
     const svc = r.service ? this.services.get(r.service.id) : undefined
     if (svc && svc.enabled === false) return null
-    let row = routeRows.get(r)
-    if (!row) routeRows.set(r, (row = { ...(r as any), raw: r } as RouteRow))
-    return row
+    return r as RouteRow
   }
 
   /**
@@ -210,7 +206,7 @@ export class RuntimeConfig {
         // Kong: the upstream's host_header replaces the Host sent to its targets
         if (upstream?.host_header) upstreamHost = upstream.host_header
       }
-      const chain = this.chainFor(route.raw.id, service?.id ?? null)
+      const chain = this.chainFor(route.id, service?.id ?? null)
       const resolve = service !== null && upstream === null && isIP(service.host.replace(/^\[(.*)\]$/, '$1')) === 0
       plan = { service, upstreamHost, chain, target: service ? this.targetFor(service) : null, traced: chain.some((c) => TRACING_PLUGINS.has(c.name)), upstream, resolve }
       this.plans.set(route, plan)

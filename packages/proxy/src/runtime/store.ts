@@ -223,17 +223,3 @@ function decode(def: EntityDef, row: Record<string, unknown>): Entity {
   }
   return def.fromRow(out)
 }
-
-export type OpenRuntimeStore = PdkStore & { close(): void | Promise<void> }
-
-/**
- * The proxy's store: the configured Postgres database (`KONG_DATABASE=postgres`), else the SQLite file
- * `POSTERN_STORE_PATH`, by default `<prefix>/postern.db` (the admin's file on a shared prefix).
- */
-export async function openRuntimeStore(settings: Settings, catalogue: Catalogue, opts: RuntimeStoreOptions = {}): Promise<OpenRuntimeStore> {
-  if (settings.database === 'postgres') {
-    const { PgRuntimeStore } = await import('./pg-store.ts')
-    return new PgRuntimeStore(settings.pg, catalogue, opts)
-  }
-  return new RuntimeStore(settings.storePath, catalogue, opts)
-}

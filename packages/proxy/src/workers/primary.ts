@@ -7,7 +7,7 @@ import type { Server } from 'node:http'
 import { createLogger, loadCatalogue, readClusterToken, type ChangeEvent, type Settings } from '@postern/shared'
 import { mergeExpositions } from './merge-metrics.ts'
 import { ConfigState } from '../runtime/state.ts'
-import { readConfigCache } from '../runtime/cache-file.ts'
+import { loadConfigCache } from '../runtime/cache-file.ts'
 import { ConfigPersistence } from '../runtime/persistence.ts'
 import { ClusterSubscriber } from '../cluster/subscriber.ts'
 import { startStatusServer } from '../status/server.ts'
@@ -60,8 +60,7 @@ export async function startPrimary(settings: Settings): Promise<PrimaryHandle> {
   })
   // health checks run here, once for the node; the workers' balancers follow this hub's view
   const health = new HealthHub({ settings, log, state, broadcast, connected: () => subscriber.connected, report: (u) => subscriber.reportHealth(u) })
-  const cached = readConfigCache(settings.prefix, runtimeOnly)
-  if (cached) state.load(cached)
+  loadConfigCache(settings.prefix, state)
   health.changed()
   if (!(await subscriber.start())) log.warn('control plane unreachable; workers serve the cached configuration', { version: state.version })
 
