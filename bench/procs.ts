@@ -5,9 +5,24 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { buildSync } from 'esbuild'
 
 export const ROOT = resolve(import.meta.dirname, '..')
-const NODE_TSX = [process.execPath, '--import', 'tsx']
+/**
+ * A bench script (echo upstream, reference proxy, peers) compiled once to plain JavaScript, so that it runs on
+ * node alone as Postern's bundle does: under the tsx loader each closure made per request pays a keepNames
+ * defineProperty and the process carries the loader's thread and ~35 MB, which would handicap the yardsticks.
+ */
+const compiled = new Map<string, string>()
+function plainJs(ts: string): string {
+  let out = compiled.get(ts)
+  if (!out) {
+    out = join(ROOT, 'bench/tmp/js', ts.replace(/\//g, '_').replace(/\.ts$/, '.mjs'))
+    buildSync({ entryPoints: [join(ROOT, ts)], outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' })
+    compiled.set(ts, out)
+  }
+  return out
+}
 
 export interface Started {
   name: string
@@ -97,20 +112,18 @@ export function freePort(): Promise<number> {
 export const ECHO_TARGET_HOSTS = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4']
 
 export function startEcho(core: string | null): Promise<Started> {
-  return launch('echo-upstream', pinned(core, [...NODE_TSX, 'test/fixtures/echo-upstream.ts', '0']), { ready: /listening (\d+)/, env: { HOST: ECHO_TARGET_HOSTS.join(',') } })
+  return launch('echo-upstream', pinned(core, [process.execPath, plainJs('test/fixtures/echo-upstream.ts'), '0']), { ready: /listening (\d+)/, env: { HOST: ECHO_TARGET_HOSTS.join(',') } })
 }
 
 export function startReference(core: string | null, upstreamUrl: string, nodeFlags: string[] = []): Promise<Started> {
-  const [node, ...rest] = NODE_TSX
-  return launch('reference-proxy', pinned(core, [node, ...nodeFlags, ...rest, 'bench/reference-proxy.ts', '0', upstreamUrl]), { ready: /listening (\d+)/ })
+  return launch('reference-proxy', pinned(core, [process.execPath, ...nodeFlags, plainJs('bench/reference-proxy.ts'), '0', upstreamUrl]), { ready: /listening (\d+)/ })
 }
 
 /** The Node gateways users pick, as peers in the same run: one script per peer under bench/peers/. */
 export type PeerName = 'fastify-http-proxy' | 'fast-gateway'
 
 export function startPeer(peer: PeerName, core: string | null, upstreamUrl: string, nodeFlags: string[] = []): Promise<Started> {
-  const [node, ...rest] = NODE_TSX
-  return launch(peer, pinned(core, [node, ...nodeFlags, ...rest, `bench/peers/${peer}.ts`, '0', upstreamUrl]), { ready: /listening (\d+)/ })
+  return launch(peer, pinned(core, [process.execPath, ...nodeFlags, plainJs(`bench/peers/${peer}.ts`), '0', upstreamUrl]), { ready: /listening (\d+)/ })
 }
 
 /** nginx with one worker (one core, like one Node process), keep-alive to the upstream, no logs on the hot path. */
