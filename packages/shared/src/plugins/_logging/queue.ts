@@ -21,12 +21,16 @@ export function queueRecord(maxBatchSize = 1) {
 export const queueSchema = queueRecord()
 export type QueueConfig = z.output<typeof queueSchema>
 
-export type Sender = (batch: string[]) => Promise<void>
+/**
+ * Entries are held as bytes (Buffers live outside V8's heap): a batch of a thousand 1–2 KB strings kept for
+ * max_coalescing_delay would otherwise be copied by every young-generation GC and then promoted.
+ */
+export type Sender = (batch: Buffer[]) => Promise<void>
 
 const WARN_EVERY_MS = 60_000
 
 export class LogQueue {
-  private entries: string[] = []
+  private entries: Buffer[] = []
   private bytes = 0
   private timer: NodeJS.Timeout | undefined
   private sending = false
@@ -44,8 +48,9 @@ export class LogQueue {
     this.log = log
   }
 
-  add(entry: string): void {
+  add(text: string): void {
     const c = this.conf
+    const entry = Buffer.from(text)
     while (this.entries.length >= c.max_entries || (c.max_bytes !== null && this.bytes + entry.length > c.max_bytes && this.entries.length)) {
       this.bytes -= this.entries.shift()!.length
       this.dropped++

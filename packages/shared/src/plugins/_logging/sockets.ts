@@ -34,7 +34,7 @@ function open(t: TcpTarget, key: string): Promise<Socket> {
 }
 
 /** Write the entries, each followed by CRLF as Kong's tcp-log does. */
-export async function sendTcp(t: TcpTarget, entries: string[]): Promise<void> {
+export async function sendTcp(t: TcpTarget, entries: readonly (string | Buffer)[]): Promise<void> {
   const key = `${t.tls ? 'tls' : 'tcp'}://${t.host}:${t.port}|${t.tlsSni ?? ''}`
   const socket = await open(t, key)
   await new Promise<void>((resolve, reject) => socket.write(entries.map((e) => e + '\r\n').join(''), (err) => (err ? reject(err) : resolve())))

@@ -1,7 +1,7 @@
 // http-log: each request's entry goes into the instance's queue; batches are POSTed as one JSON object
 // (max_batch_size 1) or a JSON array, off the request path, retried with backoff (Kong's http-log).
 import type { PluginContext, PluginHandler, LogSummary } from '../../pdk/index.ts'
-import { queueFor, type QueueConfig } from '../_logging/queue.ts'
+import { queueFor, type QueueConfig, type Sender } from '../_logging/queue.ts'
 import { compileCustomFields, renderEntry } from '../_logging/entry.ts'
 import type { HttpLogConfig } from './schema.ts'
 
@@ -41,19 +41,33 @@ export function compile(c: HttpLogConfig): HttpLogCompiled {
   }
 }
 
-type Sender = (batch: string[]) => Promise<void>
 
 /** Per compiled instance: its queue key and sender, made on its first request rather than on every one. */
 const bound = new WeakMap<HttpLogCompiled, { key: string; http: PluginContext['http']; send: Sender }>()
 
 function sender(conf: HttpLogCompiled, http: PluginContext['http']): Sender {
-  return async (batch: string[]) => {
-    const body = conf.queue.max_batch_size === 1 ? batch[0] : `[${batch.join(',')}]`
+  return async (batch: Buffer[]) => {
+    const body = conf.queue.max_batch_size === 1 ? batch[0] : jsonArray(batch)
     const res = await http.request(conf.url, { method: conf.method, headers: conf.headers, body, timeoutMs: conf.timeout, verifyTls: false }).catch((e) => {
       throw new Error(`failed request to ${conf.target}: ${(e as Error).message}`)
     })
     if (res.status >= 300) throw new Error(`request to ${conf.target} returned status code ${res.status}`)
   }
+}
+
+const OPEN = Buffer.from('[')
+const COMMA = Buffer.from(',')
+const CLOSE = Buffer.from(']')
+
+/** `[e1,e2,…]` from the entries' bytes, in one copy. */
+function jsonArray(batch: Buffer[]): Buffer {
+  const parts: Buffer[] = [OPEN]
+  for (let i = 0; i < batch.length; i++) {
+    if (i > 0) parts.push(COMMA)
+    parts.push(batch[i])
+  }
+  parts.push(CLOSE)
+  return Buffer.concat(parts)
 }
 
 function log(ctx: PluginContext<HttpLogCompiled>, summary: LogSummary): void {

@@ -77,7 +77,7 @@ export const handler: PluginHandler<Compiled> = {
     const spans = requestSpans(ctx, t, ids, summary, performance.now())
     const http = ctx.http
     const endpoint = conf.endpoint
-    const send = async (batch: string[]) => {
+    const send = async (batch: Buffer[]) => {
       const res = await http.request(endpoint, { method: 'POST', headers: conf.headers, body: exportBody(conf.resource, batch), timeoutMs: conf.timeout, verifyTls: false })
       if (res.status >= 300) throw new Error(`OTLP endpoint answered ${res.status}`)
     }

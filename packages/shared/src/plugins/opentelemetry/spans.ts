@@ -61,7 +61,7 @@ export function requestSpans(ctx: PluginContext, t: PdkTrace, ids: NonNullable<P
 }
 
 /** One export request body for a batch of spans (each queue entry is one request's spans as JSON). */
-export function exportBody(resource: Attr[], batch: string[]): string {
+export function exportBody(resource: Attr[], batch: readonly (string | Buffer)[]): string {
   return `{"resourceSpans":[{"resource":{"attributes":${JSON.stringify(resource)}},"scopeSpans":[{"scope":{"name":"kong-internal","version":"0.1.0"},"spans":[${batch.join(',')}]}]}]}`
 }
 
