@@ -58,7 +58,7 @@ export class RuntimeConfig {
   private ordered: PluginDef[] = []
   private consumerScoped = new Set<string>()
   private chains = new Map<string, ChainEntry[]>()
-  private indexes = new Map<string, Map<unknown, Entity>>()
+  private indexes = new Map<string, Map<string, Map<unknown, Entity>>>()
   readonly hasGlobalOrServicePlugins: boolean
   /** Server certificates by SNI for the TLS listeners. */
   readonly certificates: CertificateIndex
@@ -250,12 +250,14 @@ export class RuntimeConfig {
 
   /** One row by a unique field (`keyauth_credentials.key`), indexed on first use. */
   find(entity: string, field: string, value: unknown): Entity | undefined {
-    const ik = `${entity}.${field}`
-    let idx = this.indexes.get(ik)
+    // nested maps, so a lookup on the request path builds no key string
+    let byField = this.indexes.get(entity)
+    if (!byField) this.indexes.set(entity, (byField = new Map()))
+    let idx = byField.get(field)
     if (!idx) {
       idx = new Map()
       for (const row of this.table(entity).values()) idx.set(row[field], row)
-      this.indexes.set(ik, idx)
+      byField.set(field, idx)
     }
     return idx.get(value)
   }
