@@ -1,7 +1,39 @@
 // Shared setup for the upstream tests: a gateway, named upstream servers, and polling with a deadline.
+import { afterAll, beforeAll } from 'vitest'
 import { AdminClient } from '../support/admin-client.ts'
-import { waitForVersion, type ProxyProc } from '../support/processes.ts'
+import { startGateway, waitForVersion, type ProxyProc } from '../support/processes.ts'
 import { startNamedUpstream, type NamedUpstream } from '../fixtures/named-upstream.ts'
+
+type Gateway = Awaited<ReturnType<typeof startGateway>>
+
+/**
+ * A test file's gateway (started before its tests, stopped after them with every upstream server `make`
+ * started), its admin client, and the node's health of a target as the admin reports it.
+ */
+export function upstreamSuite(opts: Parameters<typeof startGateway>[0] = {}) {
+  const all: NamedUpstream[] = []
+  const suite = {
+    gw: undefined as unknown as Gateway,
+    api: undefined as unknown as AdminClient,
+    async make(n: number, prefix: string): Promise<NamedUpstream[]> {
+      const s = await servers(n, prefix)
+      all.push(...s)
+      return s
+    },
+    async healthOf(name: string, target: string): Promise<string | undefined> {
+      return (await suite.api.get(`/upstreams/${name}/health`)).body.data.find((t: any) => t.target === target)?.health
+    },
+  }
+  beforeAll(async () => {
+    suite.gw = await startGateway(opts)
+    suite.api = new AdminClient(suite.gw.admin.url)
+  })
+  afterAll(async () => {
+    await Promise.all(all.map((s) => s.stop()))
+    await suite.gw?.stop()
+  })
+  return suite
+}
 
 export async function servers(n: number, prefix = 'u'): Promise<NamedUpstream[]> {
   return Promise.all(Array.from({ length: n }, (_, i) => startNamedUpstream(`${prefix}${i}`)))

@@ -1,43 +1,24 @@
 // Health checks with KONG_NGINX_WORKER_PROCESSES=2: the node probes each target once per interval (not once
 // per worker), a target taken out is out for both workers, a passive trip seen by one worker holds for the
 // other, a replacement worker starts with the node's health, and the admin's /health shows the node's view.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { Agent, request } from 'node:http'
-import { startGateway, waitForVersion } from '../support/processes.ts'
-import { AdminClient } from '../support/admin-client.ts'
-import type { NamedUpstream } from '../fixtures/named-upstream.ts'
-import { balanced, servers, until } from './support.ts'
+import { waitForVersion } from '../support/processes.ts'
+import { upstreamSuite, balanced, until } from './support.ts'
 
 vi.setConfig({ testTimeout: 90_000 })
 
-let gw: Awaited<ReturnType<typeof startGateway>>
-let api: AdminClient
-const all: NamedUpstream[] = []
-
-beforeAll(async () => {
-  gw = await startGateway({ proxyEnv: { KONG_NGINX_WORKER_PROCESSES: '2' } })
-  api = new AdminClient(gw.admin.url)
-})
-afterAll(async () => {
-  await Promise.all(all.map((s) => s.stop()))
-  await gw?.stop()
-})
-
-async function make(n: number, prefix: string) {
-  const s = await servers(n, prefix)
-  all.push(...s)
-  return s
-}
+const suite = upstreamSuite({ proxyEnv: { KONG_NGINX_WORKER_PROCESSES: '2' } })
+const { make, healthOf } = suite
 
 type WorkerStatus = { id: number; pid: number; requests: number }
-const workers = async (): Promise<WorkerStatus[]> => ((await (await fetch(`${gw.proxy.statusUrl}/status`)).json()) as any).workers
-const healthOf = async (name: string, target: string) => (await api.get(`/upstreams/${name}/health`)).body.data.find((t: any) => t.target === target)?.health
+const workers = async (): Promise<WorkerStatus[]> => ((await (await fetch(`${suite.gw.proxy.statusUrl}/status`)).json()) as any).workers
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** One GET on `agent`: the status and the upstream that answered. */
 function get(agent: Agent, path: string): Promise<{ status: number; name: string | null }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: gw.proxy.port, path, agent }, (res) => {
+    const req = request({ host: '127.0.0.1', port: suite.gw.proxy.port, path, agent }, (res) => {
       res.resume()
       res.on('end', () => resolve({ status: res.statusCode!, name: (res.headers['x-upstream'] as string) ?? null }))
     })
@@ -66,7 +47,7 @@ describe('active health checks with two workers', () => {
 
   it('probes each target once per interval for the node, and takes a dead target out for both workers', async () => {
     const s = await make(2, 'wa')
-    await balanced(api, gw.proxy, 'wa.test', s, { healthchecks: checks })
+    await balanced(suite.api, suite.gw.proxy, 'wa.test', s, { healthchecks: checks })
     await until(async () => s[0].probes > 0 && s[1].probes > 0, 10_000, 'first probes')
     // the node reports its health to the admin (a target nobody reported has no `health` there)
     for (const t of s) expect(await until(() => healthOf('wa.test', `127.0.0.1:${t.port}`), 10_000, 'report')).toBe('HEALTHY')
@@ -105,7 +86,7 @@ describe('active health checks with two workers', () => {
 describe('passive health checks with two workers', () => {
   it("takes a target out for the other worker too once one worker's traffic tripped it", async () => {
     const s = await make(3, 'wp')
-    await balanced(api, gw.proxy, 'wp.test', s.slice(0, 2), { healthchecks: { passive: { unhealthy: { http_failures: 2 } } } })
+    await balanced(suite.api, suite.gw.proxy, 'wp.test', s.slice(0, 2), { healthchecks: { passive: { unhealthy: { http_failures: 2 } } } })
     // two kept-alive connections, one on each worker
     const a = new Agent({ keepAlive: true, maxSockets: 1 })
     const wa = await workerOf(a, '/wp.test')
@@ -132,8 +113,8 @@ describe('passive health checks with two workers', () => {
     expect(s[0].hits).toBe(0)
 
     // a config change to the upstream leaves the tripped target out, in the node and in both workers
-    const t = await api.post('/upstreams/wp.test/targets', { target: `127.0.0.1:${s[2].port}` })
-    await waitForVersion(gw.proxy, t.version)
+    const t = await suite.api.post('/upstreams/wp.test/targets', { target: `127.0.0.1:${s[2].port}` })
+    await waitForVersion(suite.gw.proxy, t.version)
     const after: string[] = []
     for (let i = 0; i < 4; i++) after.push(`${(await get(a, '/wp.test')).name}`, `${(await get(b!, '/wp.test')).name}`)
     expect(after.filter((n) => n === 'wp0')).toEqual([])
@@ -145,10 +126,10 @@ describe('passive health checks with two workers', () => {
 
   it('starts a replacement worker with the health the node holds', async () => {
     const s = await make(2, 'wr')
-    await balanced(api, gw.proxy, 'wr.test', s, { healthchecks: { passive: { unhealthy: { http_failures: 1 } } } })
+    await balanced(suite.api, suite.gw.proxy, 'wr.test', s, { healthchecks: { passive: { unhealthy: { http_failures: 1 } } } })
     const target = `127.0.0.1:${s[0].port}`
     // admin-set health reaches the node (and every worker)
-    expect((await api.request('PUT', `/upstreams/wr.test/targets/${target}/unhealthy`)).status).toBe(204)
+    expect((await suite.api.request('PUT', `/upstreams/wr.test/targets/${target}/unhealthy`)).status).toBe(204)
     await until(async () => (await healthOf('wr.test', target)) === 'UNHEALTHY', 10_000, 'admin-set unhealthy')
     const victim = (await workers())[0]
     process.kill(victim.pid, 'SIGKILL')
