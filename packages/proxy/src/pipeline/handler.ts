@@ -74,14 +74,13 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     const forwardedIp = trusted ? deps.address.forwardedIp(clientIp, req.headers) : clientIp
     const xfp = trusted ? (req.headers['x-forwarded-proto'] as string | undefined) : undefined
     const scheme = xfp === 'https' || xfp === 'http' ? xfp : listener.scheme
-    const protos: string[] = route.protocols
-    if (scheme === 'http' && protos.includes('https') && !protos.includes('http')) {
+    if (scheme === 'http' && plan.httpsOnly) {
       const code = route.https_redirect_status_code
       if (code === 426) return sendKongError(req, res, 426, 'Please use HTTPS protocol', requestId, t0, 'kong', { connection: 'Upgrade', upgrade: 'TLS/1.2, HTTP/1.1' })
       res.writeHead(code, { location: `https://${hostHeader.replace(/:\d+$/, '')}${url}`, 'content-length': '0', server: SERVER, 'x-kong-request-id': requestId })
       return void res.end()
     }
-    if ((protos.includes('grpc') || protos.includes('grpcs')) && refuseGrpcMismatch(req, res, protos, scheme, requestId, t0)) return
+    if (plan.grpc && refuseGrpcMismatch(req, res, route.protocols, scheme, requestId, t0)) return
     const upstreamHost = route.preserve_host ? hostHeader : plan.upstreamHost
     const headers = upstreamHeaders(req, {
       clientIp, forwardedIp, trusted, scheme, listenPort: listener.port, rawPath, prefix: strippedPrefix(m), hostHeader, upstreamHost, requestId,

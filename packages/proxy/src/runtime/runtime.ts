@@ -34,6 +34,10 @@ export interface RoutePlan {
   upstream: Entity | null
   /** The service host is a name to resolve by DNS (neither an upstream nor an IP address). */
   resolve: boolean
+  /** The route takes https but not http: plain-http requests get Kong's redirect or 426. */
+  httpsOnly: boolean
+  /** The route has grpc or grpcs among its protocols. */
+  grpc: boolean
 }
 
 /** One plugin name as it may apply on a route: the instance without consumer, and whether consumer-scoped ones exist. */
@@ -208,7 +212,12 @@ export class RuntimeConfig {
       }
       const chain = this.chainFor(route.id, service?.id ?? null)
       const resolve = service !== null && upstream === null && isIP(service.host.replace(/^\[(.*)\]$/, '$1')) === 0
-      plan = { service, upstreamHost, chain, target: service ? this.targetFor(service) : null, traced: chain.some((c) => TRACING_PLUGINS.has(c.name)), upstream, resolve }
+      const protos: string[] = (route as Entity).protocols ?? []
+      plan = {
+        service, upstreamHost, chain, target: service ? this.targetFor(service) : null, traced: chain.some((c) => TRACING_PLUGINS.has(c.name)), upstream, resolve,
+        httpsOnly: protos.includes('https') && !protos.includes('http'),
+        grpc: protos.includes('grpc') || protos.includes('grpcs'),
+      }
       this.plans.set(route, plan)
     }
     return plan
