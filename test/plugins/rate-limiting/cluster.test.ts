@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
 import { join } from 'node:path'
-import { awayFromBoundary, eventually, get, passed, startRateLimitGateway, type Gateway } from './harness.ts'
+import { admitsAgainAfterTheWindow, awayFromBoundary, get, passed, startRateLimitGateway, type Gateway } from './harness.ts'
 
 let gw: Gateway
 const proxy = (i: number) => gw.proxies[i % gw.proxies.length]
@@ -46,14 +46,7 @@ describe('rate-limiting (cluster policy)', () => {
     }
   })
 
-  it('admits again on both proxies once the second window is crossed', async () => {
-    await route('rolling', { second: 3 })
-    await eventually(async () => (await get(proxy(0), '/rolling')).status === 429, 5000, 'the limit on proxy A')
-    // proxy B sees A's full window; the first request it gets through opens the next window
-    let admitted: Awaited<ReturnType<typeof get>> | undefined
-    await eventually(async () => (admitted = await get(proxy(1), '/rolling')).status === 200, 5000, 'the next window on proxy B')
-    expect(admitted!.headers['x-ratelimit-remaining-second']).toBe('2')
-  })
+  it('admits again on both proxies once the second window is crossed', () => admitsAgainAfterTheWindow(route, proxy))
 
   it('keeps separate counters per plugin scope (route) for the same client', async () => {
     await awayFromBoundary(60, 10)

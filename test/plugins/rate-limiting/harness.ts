@@ -1,5 +1,6 @@
 // Shared setup of the rate-limiting black-box tests: an admin, proxies on the admin's database as their
 // runtime store (so `cluster` counters are shared), an echo upstream, and polling helpers.
+import { expect } from 'vitest'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { createServer } from 'node:net'
@@ -102,3 +103,15 @@ export async function startRedis(port: number, args: string[] = []): Promise<{ p
 
 /** How many of `responses` the gateway let through. */
 export const passed = (responses: RawResponse[]) => responses.filter((r) => r.status === 200).length
+
+/**
+ * A shared policy (cluster, redis) across two proxies: once proxy A has used up a per-second limit, proxy B
+ * refuses too, and the first request B admits is the first of the next window (2 of 3 left).
+ */
+export async function admitsAgainAfterTheWindow(route: (name: string, config: Record<string, unknown>) => Promise<unknown>, proxy: (i: number) => ProxyProc): Promise<void> {
+  await route('rolling', { second: 3 })
+  await eventually(async () => (await get(proxy(0), '/rolling')).status === 429, 5000, 'the limit on proxy A')
+  let admitted: RawResponse | undefined
+  await eventually(async () => (admitted = await get(proxy(1), '/rolling')).status === 200, 5000, 'the next window on proxy B')
+  expect(admitted!.headers['x-ratelimit-remaining-second']).toBe('2')
+}

@@ -2,7 +2,7 @@
 // one exact counter under Kong's keys and TTLs; windows roll over; sync_rate batches counts to Redis.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Redis } from 'ioredis'
-import { awayFromBoundary, eventually, get, passed, startRateLimitGateway, type Gateway } from './harness.ts'
+import { admitsAgainAfterTheWindow, awayFromBoundary, eventually, get, passed, startRateLimitGateway, type Gateway } from './harness.ts'
 
 const DATABASE = 11
 let gw: Gateway
@@ -53,13 +53,7 @@ describe('rate-limiting (redis policy)', () => {
     expect(ttl).toBeLessThanOrEqual(3600)
   })
 
-  it('admits again on both proxies once the second window is crossed', async () => {
-    await route('rolling', { second: 3 })
-    await eventually(async () => (await get(proxy(0), '/rolling')).status === 429, 5000, 'the limit on proxy A')
-    let admitted: Awaited<ReturnType<typeof get>> | undefined
-    await eventually(async () => (admitted = await get(proxy(1), '/rolling')).status === 200, 5000, 'the next window on proxy B')
-    expect(admitted!.headers['x-ratelimit-remaining-second']).toBe('2')
-  })
+  it('admits again on both proxies once the second window is crossed', () => admitsAgainAfterTheWindow(route, proxy))
 
   it('with sync_rate, counts locally and flushes the deltas to Redis, where the other proxy sees them', async () => {
     await awayFromBoundary(60, 15)
