@@ -37,6 +37,7 @@ export class Exchange implements ForwardSink {
   upPath = ''
   writtenBefore = 0
   bodyFilter: ((chunk: Buffer, last: boolean) => Buffer) | undefined = undefined
+  deferred = false
 
   constructor(
     readonly deps: HandlerDeps,
@@ -155,6 +156,12 @@ export class Exchange implements ForwardSink {
 
   /** ForwardSink: the forwarder's outcome (every upstream outcome; `forwardFailed` when a hook threw). */
   forwarded(r: ForwardResult): void {
+    // a body watcher's stop arrives inside undici's abort of the upload: answer once that has unwound, as the
+    // promise-based forwarder did (answering from inside it let node close the socket under a client still sending)
+    if (this.state?.bodyExit && !this.deferred) {
+      this.deferred = true
+      return void queueMicrotask(() => this.forwarded(r))
+    }
     const s = this.state
     const { req, res, requestId } = this
     if (s !== null && s.bodyExit) {
