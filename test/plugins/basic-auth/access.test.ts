@@ -53,12 +53,15 @@ describe('basic-auth denials', () => {
     expect(r.headers['www-authenticate']).toBe('Basic realm="service"')
   })
 
-  it('answers 401 for another scheme, bad base64, no colon, an unknown user or a wrong password', async () => {
+  it('answers 401 for another scheme, bad base64, no colon, an unknown user or a wrong password, every time', async () => {
+    // twice each: the second wrong password is answered from the remembered verdict
     for (const h of ['Bearer abc', 'Basic !!!', `Basic ${Buffer.from('bobkong').toString('base64')}`, basic('nobody', 'kong'), basic('bob', 'wrong'), basic('bob', 'kong ')]) {
-      const r = await get('/protected', { authorization: h })
-      expect(r.status, h).toBe(401)
-      expect(r.body.message).toBe('Unauthorized')
-      expect(r.headers['www-authenticate']).toBe('Basic realm="service"')
+      for (let i = 0; i < 2; i++) {
+        const r = await get('/protected', { authorization: h })
+        expect(r.status, h).toBe(401)
+        expect(r.body.message).toBe('Unauthorized')
+        expect(r.headers['www-authenticate']).toBe('Basic realm="service"')
+      }
     }
   })
 
@@ -100,9 +103,11 @@ describe('basic-auth success', () => {
   })
 
   it('removes the credential headers upstream with hide_credentials', async () => {
-    const a = await get('/hidden', { authorization: basic('bob', 'kong') })
-    expect(a.status).toBe(200)
-    expect(a.body.headers.authorization).toBeUndefined()
+    for (let i = 0; i < 2; i++) {
+      const a = await get('/hidden', { authorization: basic('bob', 'kong') })
+      expect(a.status).toBe(200)
+      expect(a.body.headers.authorization).toBeUndefined()
+    }
     const p = await get('/hidden', { 'proxy-authorization': basic('bob', 'kong'), authorization: 'keep-me' })
     expect(p.status).toBe(200)
     expect(p.body.headers['proxy-authorization']).toBeUndefined()
@@ -140,7 +145,7 @@ describe('basic-auth credential changes and scopes', () => {
   it('applies a password change and a deletion at once (the verified cache starts over)', async () => {
     const cred = (await w(admin.post('/consumers/bob/basic-auth', { username: 'temp', password: 'old' }))).body
     await sync()
-    expect((await get('/protected', { authorization: basic('temp', 'old') })).status).toBe(200)
+    for (let i = 0; i < 2; i++) expect((await get('/protected', { authorization: basic('temp', 'old') })).status).toBe(200)
     await w(admin.patch(`/basic-auths/${cred.id}`, { password: 'new' }))
     await sync()
     expect((await get('/protected', { authorization: basic('temp', 'old') })).status).toBe(401)

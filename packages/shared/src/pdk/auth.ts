@@ -1,8 +1,8 @@
 // Consumer identity helpers shared by every auth plugin (Kong's set_consumer / anonymous / AND-OR logic).
 import type { Consumer, Credential, Exit, PluginContext } from './index.ts'
 
-/** Authenticate and set Kong's upstream identity headers (clearing the ones that do not apply). */
-export function setConsumer(ctx: PluginContext, consumer: Consumer | null, credential: Credential | null): void {
+/** Authenticate and set Kong's upstream identity headers (clearing the ones that do not apply); `identifier` overrides the credential id. */
+export function setConsumer(ctx: PluginContext, consumer: Consumer | null, credential: Credential | null, identifier?: string): void {
   ctx.client.authenticate(consumer, credential)
   const up = ctx.upstream
   if (consumer?.id) up.setHeader('x-consumer-id', consumer.id)
@@ -11,7 +11,8 @@ export function setConsumer(ctx: PluginContext, consumer: Consumer | null, crede
   else up.clearHeader('x-consumer-custom-id')
   if (consumer?.username) up.setHeader('x-consumer-username', consumer.username)
   else up.clearHeader('x-consumer-username')
-  if (credential?.id) up.setHeader('x-credential-identifier', String(credential.id))
+  if (identifier !== undefined) up.setHeader('x-credential-identifier', identifier)
+  else if (credential?.id) up.setHeader('x-credential-identifier', String(credential.id))
   else up.clearHeader('x-credential-identifier')
   if (credential) up.clearHeader('x-anonymous-consumer')
   else up.setHeader('x-anonymous-consumer', 'true')

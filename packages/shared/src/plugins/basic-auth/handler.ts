@@ -1,5 +1,5 @@
 // basic-auth access phase (Kong 3.9 access.lua, in our words): Proxy-Authorization first, then
-// Authorization; the password is checked against the stored scrypt hash, each pair verified once per config.
+// Authorization; the password is checked against the stored scrypt hash, each header verified once per config.
 import type { Entity } from '../../entity.ts'
 import type { Exit, PluginContext, PluginHandler } from '../../pdk/index.ts'
 import { runAuth, setConsumer } from '../../pdk/auth.ts'
@@ -34,30 +34,45 @@ function deny(ctx: Ctx, reason: string): Exit {
 
 function authenticate(ctx: Ctx): Promise<Exit | void> | Exit | void {
   const req = ctx.request
-  if (req.getHeader('authorization') === undefined && req.getHeader('proxy-authorization') === undefined) return deny(ctx, 'basic-auth.missing')
+  const authorization = req.getHeader('authorization')
+  const proxyAuthorization = req.getHeader('proxy-authorization')
+  if (authorization === undefined && proxyAuthorization === undefined) return deny(ctx, 'basic-auth.missing')
+  const cache = ctx.config.verified
+  // the common case, Authorization alone: a header seen before is answered from its verdict, unparsed
+  const key = proxyAuthorization === undefined ? VerifiedPasswords.keyOf(authorization!) : undefined
+  if (key !== undefined) {
+    const known = cache.get(key)
+    const credential = known && ctx.entities.find('basicauth_credentials', 'username', known.username)
+    if (credential && credential.password === known!.stored) {
+      if (ctx.config.hide_credentials) {
+        ctx.upstream.clearHeader('proxy-authorization')
+        ctx.upstream.clearHeader('authorization')
+      }
+      return finish(ctx, credential, known!.ok)
+    }
+  }
   let given = fromHeader(ctx, 'proxy-authorization')
   let credential = given ? ctx.entities.find('basicauth_credentials', 'username', given.username) : undefined
+  let header = proxyAuthorization
   if (!credential) {
     given = fromHeader(ctx, 'authorization')
     if (!given) return deny(ctx, 'basic-auth.malformed')
     credential = ctx.entities.find('basicauth_credentials', 'username', given.username)
+    header = authorization
   }
   if (!credential || !given) return deny(ctx, 'basic-auth.unknown_user')
-  const cache = ctx.config.verified
-  const key = VerifiedPasswords.keyOf(credential.password, given.password)
-  const known = cache.get(key)
-  if (known !== undefined) return finish(ctx, credential, known)
   const password = given.password
   const cred = credential
-  return cache.check(key, () => verifyPassword(password, cred.password)).then((ok) => finish(ctx, cred, ok))
+  const stored: string = cred.password
+  const verify = () => verifyPassword(password, stored)
+  return cache.check(key ?? VerifiedPasswords.keyOf(header!), cred.username, stored, verify).then((ok) => finish(ctx, cred, ok))
 }
 
 function finish(ctx: Ctx, credential: Entity, ok: boolean): Exit | void {
   if (!ok) return deny(ctx, 'basic-auth.bad_password')
   const consumer = ctx.client.loadConsumer(credential.consumer.id)
-  setConsumer(ctx, consumer, credential as any)
   // Kong identifies a basic-auth credential by its username, not its id
-  ctx.upstream.setHeader('x-credential-identifier', credential.username)
+  setConsumer(ctx, consumer, credential as any, credential.username)
 }
 
 export const handler: PluginHandler<CompiledBasicAuth> = {

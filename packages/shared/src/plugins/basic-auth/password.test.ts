@@ -25,29 +25,32 @@ describe('password hashes', () => {
 })
 
 describe('VerifiedPasswords', () => {
+  const header = (pw: string) => `Basic ${Buffer.from(`bob:${pw}`).toString('base64')}`
+
   it('runs the verification once per key, sharing it between concurrent checks', async () => {
     const cache = new VerifiedPasswords()
     let runs = 0
     const verify = async () => (runs++, true)
-    const key = VerifiedPasswords.keyOf('$hash', 'pw')
+    const key = VerifiedPasswords.keyOf(header('pw'))
     expect(cache.get(key)).toBeUndefined()
-    const [a, b] = await Promise.all([cache.check(key, verify), cache.check(key, verify)])
+    const [a, b] = await Promise.all([cache.check(key, 'bob', '$hash', verify), cache.check(key, 'bob', '$hash', verify)])
     expect([a, b, runs]).toEqual([true, true, 1])
-    expect(cache.get(key)).toBe(true)
+    expect(cache.get(key)).toEqual({ username: 'bob', stored: '$hash', ok: true })
   })
 
-  it('keys by stored hash and password without containing the password', () => {
-    const k = VerifiedPasswords.keyOf('$hash', 'hunter2')
+  it('keys by the header value without containing it or the password', () => {
+    const k = VerifiedPasswords.keyOf(header('hunter2'))
     expect(k).not.toContain('hunter2')
-    expect(k).not.toBe(VerifiedPasswords.keyOf('$other', 'hunter2'))
-    expect(k).not.toBe(VerifiedPasswords.keyOf('$hash', 'hunter3'))
+    expect(k).not.toContain(header('hunter2').slice(6))
+    expect(k).toBe(VerifiedPasswords.keyOf(header('hunter2')))
+    expect(k).not.toBe(VerifiedPasswords.keyOf(header('hunter3')))
   })
 
   it('remembers failures too and stays bounded', async () => {
     const cache = new VerifiedPasswords(2)
-    for (const pw of ['a', 'b', 'c']) await cache.check(VerifiedPasswords.keyOf('$h', pw), async () => false)
+    for (const pw of ['a', 'b', 'c']) await cache.check(VerifiedPasswords.keyOf(header(pw)), 'bob', '$h', async () => false)
     expect(cache.size).toBe(2)
-    expect(cache.get(VerifiedPasswords.keyOf('$h', 'c'))).toBe(false)
-    expect(cache.get(VerifiedPasswords.keyOf('$h', 'a'))).toBeUndefined()
+    expect(cache.get(VerifiedPasswords.keyOf(header('c')))?.ok).toBe(false)
+    expect(cache.get(VerifiedPasswords.keyOf(header('a')))).toBeUndefined()
   })
 })

@@ -82,9 +82,8 @@ function authenticate(ctx: Ctx): Promise<Exit | void> | Exit | void {
 }
 
 function identify(ctx: Ctx, credential: Record<string, any> & { id: string }): void {
-  setConsumer(ctx, ctx.client.loadConsumer(credential.consumer.id), credential)
   // Kong identifies an hmac-auth credential by its username
-  ctx.upstream.setHeader('x-credential-identifier', credential.username)
+  setConsumer(ctx, ctx.client.loadConsumer(credential.consumer.id), credential, credential.username)
 }
 
 export const handler: PluginHandler<CompiledHmacAuth> = {

@@ -114,9 +114,8 @@ function accept(ctx: PluginContext<JwtCompiled>, found: Extract<ReturnType<typeo
     const keyClaim = String(credential.key)
     return ctx.exit(401, { message: noConsumer(conf.key_claim_name, keyClaim) }, undefined, 'jwt.no_consumer')
   }
-  setConsumer(ctx, consumer, credential)
   // Kong's X-Credential-Identifier for jwt is the credential's key, not its id
-  ctx.upstream.setHeader('x-credential-identifier', String(credential.key))
+  setConsumer(ctx, consumer, credential, String(credential.key))
   ctx.shared.authenticated_jwt_token = found.token
   if (conf.hide_credentials) hideToken(found, ctx.request, ctx.upstream)
 }
