@@ -1,6 +1,8 @@
 // request-size-limiting end to end: Content-Length checked before any body is read, chunked bodies counted
 // while they stream (and stopped mid-upload), 417 with Expect, 411, units, scopes and admin errors.
 import { request } from 'node:http'
+import { connect } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startPluginGateway, type PluginGateway } from '../../support/plugin-gateway.ts'
 
@@ -106,6 +108,31 @@ describe('request-size-limiting without Content-Length', () => {
     const r = await upload('/kb', 200, 512)
     expect(r.status).toBe(413)
     expect(r.body.message).toBe('Request size limit exceeded')
+  })
+
+  it('lets a client that asked for Connection: close finish its upload after the 413 (half-close, not a reset)', async () => {
+    // the answer ends the connection; closing it while the client still sends would reset it (EPIPE there)
+    const u = new URL(g.gw.proxy.url)
+    const s = connect({ port: Number(u.port), host: u.hostname, allowHalfOpen: true })
+    const events: string[] = []
+    let answer = ''
+    s.on('data', (d) => (answer += d))
+    s.on('error', (e: NodeJS.ErrnoException) => events.push(`error ${e.code}`))
+    const ended = new Promise((r) => s.on('end', r))
+    const chunk = `200\r\n${'x'.repeat(512)}\r\n`
+    const write = (d: string) => new Promise<void>((r) => s.write(d, () => r()))
+    await write('POST /kb HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n')
+    for (let i = 0; i < 40; i++) await write(chunk) // 20 kB, over the 10 kB limit
+    for (let i = 0; i < 200 && !answer; i++) await sleep(10)
+    expect(answer).toMatch(/^HTTP\/1.1 413 /)
+    await sleep(100) // the gateway has finished the answer by now: a reset would come now
+    for (let i = 0; i < 20; i++) await write(chunk).then(() => sleep(2))
+    await write('0\r\n\r\n')
+    await ended
+    await sleep(100) // a reset answering the writes above would arrive by now
+    s.end()
+    expect(events).toEqual([])
+    expect(answer).toContain('Request size limit exceeded')
   })
 
   it('forwards a long chunked upload within the limit', async () => {

@@ -1,6 +1,7 @@
 // Request-body watchers (ctx.request.onBodyChunk): a streamed body is counted as it is forwarded and a
 // watcher may stop the upload with an answer (request-size-limiting's 413) without ever buffering it.
 import type { IncomingMessage } from 'node:http'
+import type { Socket } from 'node:net'
 import { Transform } from 'node:stream'
 import type { BodyChunkWatcher, Exit } from '@postern/shared'
 
@@ -53,11 +54,23 @@ export function watchStream(req: IncomingMessage, watchers: readonly BodyChunkWa
 }
 
 function linger(req: IncomingMessage): void {
-  const timer = setTimeout(() => req.socket.destroy(), LINGER_MS)
+  // When the answer is the connection's last (the client sent Connection: close, say), node ends it with
+  // destroySoon(), whose destroy would reset the connection under a client still sending (EPIPE there, and the
+  // answer lost with it). A half-close instead: our FIN goes out after the answer and the rest is read until
+  // the client ends too (the socket then closes by itself) or the linger time runs out.
+  const socket = req.socket
+  socket.destroySoon = halfClose
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS)
   timer.unref()
-  req.once('end', () => clearTimeout(timer))
-  req.once('close', () => clearTimeout(timer))
+  // the body is over: a later answer on this connection may close it the usual way
+  const done = () => (clearTimeout(timer), delete (socket as Partial<Socket>).destroySoon)
+  req.once('end', done)
+  req.once('close', done)
   req.resume()
 }
 
 function noop(): void {}
+
+function halfClose(this: Socket): void {
+  this.end()
+}
