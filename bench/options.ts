@@ -47,6 +47,8 @@ export const opts = {
   pin: option('pin', 'auto'),
   loadCore: option('load-core', '1'),
   sutCore: option('sut-core', '0'),
+  /** Where the echo upstream runs: `sut` (with the proxy under test) or `load` (with the load generator). */
+  upstreamCore: option('upstream-core', 'load'),
   cpuProf: option('cpu-prof', ''),
   maxForeignPct: int('max-foreign', 10),
   retries: int('retries', 3),
@@ -61,16 +63,21 @@ export const log = (msg: string) => process.stderr.write(`[bench ${new Date().to
 export interface Pinning {
   load: string | null
   sut: string | null
+  /** the echo upstream's core */
+  upstream: string | null
   text: string
 }
 
 /** Load on one core, data path (proxies + upstream) on the other; the control plane and this driver sit with the load. */
 export function decidePinning(): Pinning {
-  if (opts.pin === 'off') return { load: null, sut: null, text: 'off (BENCH_PIN=off)' }
-  if (!hasCommand('taskset')) return { load: null, sut: null, text: 'none (taskset not installed)' }
-  if (CORES < 2) return { load: null, sut: null, text: 'none (one core)' }
+  if (opts.pin === 'off') return { load: null, sut: null, upstream: null, text: 'off (BENCH_PIN=off)' }
+  if (!hasCommand('taskset')) return { load: null, sut: null, upstream: null, text: 'none (taskset not installed)' }
+  if (CORES < 2) return { load: null, sut: null, upstream: null, text: 'none (one core)' }
   spawnSync('taskset', ['-a', '-p', '-c', opts.loadCore, String(process.pid)], { stdio: 'ignore' }) // -a: libuv and V8 threads too
-  return { load: opts.loadCore, sut: opts.sutCore, text: `load generator + admin + driver on core ${opts.loadCore}; proxy under test + echo upstream on core ${opts.sutCore}` }
+  if (opts.upstreamCore === 'load') {
+    return { load: opts.loadCore, sut: opts.sutCore, upstream: opts.loadCore, text: `load generator + echo upstream + admin + driver on core ${opts.loadCore}; proxy under test on core ${opts.sutCore}` }
+  }
+  return { load: opts.loadCore, sut: opts.sutCore, upstream: opts.sutCore, text: `load generator + admin + driver on core ${opts.loadCore}; proxy under test + echo upstream on core ${opts.sutCore}` }
 }
 
 /** Versions and load for the report header. */

@@ -188,7 +188,8 @@ export async function startGateway(name: string, entry: string, cores: { admin: 
     env: { ...env, KONG_PREFIX: tempDir(`${name}-admin`), KONG_ADMIN_LISTEN: '127.0.0.1:0', KONG_CLUSTER_LISTEN: '127.0.0.1:0', KONG_ADMIN_GUI_LISTEN: '127.0.0.1:0' },
     ready: /postern ready: admin (\d+) cluster (\d+)/,
   })
-  const proxyArgv = pinned(cores.proxy, posternArgv(entry, proxyNodeFlags, ['start', 'proxy']))
+  // the proxy runs with the node flags `pnpm start` gives it (bin/postern.ts PROXY_SEMI_SPACE)
+  const proxyArgv = pinned(cores.proxy, posternArgv(entry, ['--max-semi-space-size=8', ...proxyNodeFlags], ['start', 'proxy']))
   const proxyPrefix = tempDir(`${name}-proxy`)
   const proxyEnv = {
     ...env,

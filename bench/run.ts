@@ -50,12 +50,13 @@ async function main(): Promise<void> {
   log(`postern: ${postern.note}`)
   // Profiles: one .cpuprofile per Postern proxy and per reference proxy, named by pid (the log says which is which).
   const profFlags = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.cpuProf)}`] : []
-  const echo = await startEcho(pin.sut)
+  const echo = await startEcho(pin.upstream)
   const upstreamUrl = `http://127.0.0.1:${echo.port}`
   const urls = new Map<Target, string>([['direct', upstreamUrl]])
-  const sutPids = [echo.proc.pid!]
+  const sutPids: number[] = []
   const targetPid = new Map<Target, number>([['direct', echo.proc.pid!]])
   const loadPids: number[] = []
+  ;(pin.upstream === pin.load ? loadPids : sutPids).push(echo.proc.pid!)
   const starters = [
     ['reference', () => startReference(pin.sut, upstreamUrl, profFlags)],
     ['nginx', () => startNginx(pin.sut, echo.port)],

@@ -54,7 +54,7 @@ export async function runSoak(): Promise<void> {
   // Warm-up: samples from the first minute (a fifth of a short soak) are shown but not judged.
   const warmupSec = Math.min(60, durationSec / 5)
   log(`soak: ${opts.soakMinutes} min at full load on the large gateway, a sample every ${opts.soakIntervalSec} s; ${gen}; pinning: ${pin.text}`)
-  const echo = await startEcho(pin.sut)
+  const echo = await startEcho(pin.upstream)
   const upstreamUrl = `http://127.0.0.1:${echo.port}`
   const gw = await startGateway('large', postern.entry, { admin: pin.load, proxy: pin.sut })
   const admin = new BenchAdmin(gw.adminUrl)
