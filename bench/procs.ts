@@ -6,6 +6,7 @@ import { createServer, connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { buildSync } from 'esbuild'
+import { PROXY_NODE_FLAGS } from '@postern/shared'
 
 export const ROOT = resolve(import.meta.dirname, '..')
 /**
@@ -188,8 +189,8 @@ export async function startGateway(name: string, entry: string, cores: { admin: 
     env: { ...env, KONG_PREFIX: tempDir(`${name}-admin`), KONG_ADMIN_LISTEN: '127.0.0.1:0', KONG_CLUSTER_LISTEN: '127.0.0.1:0', KONG_ADMIN_GUI_LISTEN: '127.0.0.1:0' },
     ready: /postern ready: admin (\d+) cluster (\d+)/,
   })
-  // the proxy runs with the node flags `pnpm start` gives it (bin/postern.ts PROXY_SEMI_SPACE)
-  const proxyArgv = pinned(cores.proxy, posternArgv(entry, ['--max-semi-space-size=8', ...proxyNodeFlags], ['start', 'proxy']))
+  // the proxy runs with the node flags `pnpm start` gives it
+  const proxyArgv = pinned(cores.proxy, posternArgv(entry, [...PROXY_NODE_FLAGS, ...proxyNodeFlags], ['start', 'proxy']))
   const proxyPrefix = tempDir(`${name}-proxy`)
   const proxyEnv = {
     ...env,

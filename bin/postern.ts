@@ -2,7 +2,7 @@
 // migrations up|list. Settings come from KONG_* environment variables, validated once here.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { loadSettings } from '@postern/shared'
+import { loadSettings, proxyNodeFlags } from '@postern/shared'
 
 const [cmd, sub] = process.argv.slice(2)
 
@@ -72,17 +72,6 @@ function onStop(close: () => Promise<void>): void {
   process.on('SIGINT', stop)
 }
 
-/**
- * The proxy's young generation is capped at 8 MB semi-spaces (V8's default lets it grow to 16 MB each, ~48 MB
- * committed under load): request garbage dies young either way, and RSS stays ~16 MB lower at the same req/s
- * (bench/README.md, "Memory"). A flag the user gave (argv or NODE_OPTIONS) wins.
- */
-const PROXY_SEMI_SPACE = '--max-semi-space-size=8'
-function proxyNodeFlags(execArgv: string[]): string[] {
-  const given = [...execArgv, process.env.NODE_OPTIONS ?? ''].some((f) => f.includes('semi-space-size'))
-  return given ? execArgv : [...execArgv, PROXY_SEMI_SPACE]
-}
-
 /** Run admin and proxy as two processes; forward signals; if either dies, stop the other. */
 function supervise(): void {
   const self = fileURLToPath(import.meta.url)
@@ -97,7 +86,7 @@ function supervise(): void {
     Promise.all(children.map((c) => (running(c) ? new Promise((r) => c.once('exit', r)) : null))).then(() => process.exit(code))
   }
   for (const plane of ['admin', 'proxy']) {
-    const flags = plane === 'proxy' ? proxyNodeFlags(process.execArgv) : process.execArgv
+    const flags = plane === 'proxy' ? proxyNodeFlags(process.execArgv, process.env.NODE_OPTIONS) : process.execArgv
     const child = spawn(process.execPath, [...flags, self, 'start', plane], { stdio: 'inherit', env: process.env })
     child.on('exit', (code, signal) => {
       if (!stopping) {

@@ -44,10 +44,7 @@ function authenticate(ctx: Ctx): Promise<Exit | void> | Exit | void {
     const known = cache.get(key)
     const credential = known && ctx.entities.find('basicauth_credentials', 'username', known.username)
     if (credential && credential.password === known!.stored) {
-      if (ctx.config.hide_credentials) {
-        ctx.upstream.clearHeader('proxy-authorization')
-        ctx.upstream.clearHeader('authorization')
-      }
+      if (ctx.config.hide_credentials) ctx.upstream.clearHeader('authorization')
       return finish(ctx, credential, known!.ok)
     }
   }
