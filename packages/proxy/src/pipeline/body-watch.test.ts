@@ -1,5 +1,6 @@
 // Body watchers: a streamed body passes through unchanged until a watcher answers, then the stream errors
 // and the rest of the upload is drained rather than piped.
+import { EventEmitter } from 'node:events'
 import { PassThrough } from 'node:stream'
 import type { IncomingMessage } from 'node:http'
 import { describe, expect, it } from 'vitest'
@@ -11,7 +12,7 @@ const limit = (n: number) => (_c: Buffer, total: number) => (total > n ? EXIT : 
 
 function fakeRequest(): IncomingMessage {
   const s = new PassThrough() as unknown as IncomingMessage
-  ;(s as any).socket = { destroy() {} }
+  ;(s as any).socket = Object.assign(new EventEmitter(), { destroy() {} })
   return s
 }
 

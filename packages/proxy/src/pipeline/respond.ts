@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Exit } from '@postern/shared'
 import { renderKongError } from '../upstream/kong-errors.ts'
 import { kSentHeaders } from '../upstream/forward.ts'
+import { bodyUnread, linger } from './linger.ts'
 
 export const SERVER = 'postern/0.1.0'
 
@@ -46,6 +47,7 @@ export function sendKongError(
   if (filter) status = filter(status, headers)
   res.writeHead(status, headers)
   ;(res as ServerResponse & { [kSentHeaders]?: unknown })[kSentHeaders] = headers
+  if (bodyUnread(req)) linger(req)
   res.end(req.method === 'HEAD' ? undefined : body)
 }
 
@@ -100,5 +102,6 @@ function write(
   if (filter) status = filter(status, headers)
   res.writeHead(status, headers)
   ;(res as ServerResponse & { [kSentHeaders]?: unknown })[kSentHeaders] = headers
+  if (bodyUnread(req)) linger(req)
   res.end(req.method === 'HEAD' ? undefined : body)
 }
