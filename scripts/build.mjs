@@ -10,6 +10,14 @@ import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 
+/**
+ * npm packages bundled rather than imported: zod, jose and drizzle-orm are pure ESM spread over ~270 small
+ * files, and node's ESM loader resolves, reads and compiles each one at start (a third of a large proxy's
+ * cold start). Bundled, esbuild keeps only what we use, in the chunks that use it. Native or worker-based
+ * packages (better-sqlite3, pg, pino and its transports) and undici (CommonJS) stay external.
+ */
+const INLINE = /^(zod|jose|drizzle-orm)(\/|$)/
+
 const dist = join(root, 'dist')
 mkdirSync(dist, { recursive: true })
 // chunks of an earlier build (their names carry a content hash) would otherwise pile up
@@ -32,13 +40,17 @@ await build({
     {
       name: 'externalize-npm',
       setup(b) {
-        // bare specifiers are npm packages (external), except our own workspace packages (bundled)
-        b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@postern/') ? undefined : { path: args.path, external: true }))
+        // bare specifiers are npm packages (external), except our own workspace packages and the pure-ESM
+        // libraries every plane loads (bundled, see INLINE)
+        b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@postern/') || INLINE.test(args.path) ? undefined : { path: args.path, external: true }))
       },
     },
   ],
 })
 
-// the admin GUI (packages/gui) with Vite, so `pnpm start` serves a current build
-const { buildGui } = await import('../packages/gui/build.mjs')
-await buildGui()
+// the admin GUI (packages/gui) with Vite, so `pnpm start` serves a current build (--no-gui: the server only,
+// for the bundle test, which must not rebuild the GUI under the browser test running beside it)
+if (!process.argv.includes('--no-gui')) {
+  const { buildGui } = await import('../packages/gui/build.mjs')
+  await buildGui()
+}

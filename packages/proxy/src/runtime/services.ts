@@ -1,6 +1,6 @@
 // The proxy-wide services plugins reach through ctx: a bounded TTL cache, an outgoing HTTP client, and
 // the runtime-data store.
-import { Agent, request } from 'undici'
+import { Agent } from '../upstream/undici.ts'
 import { PosternError, type PdkCache, type PdkHttp, type PdkStore } from '@postern/shared'
 
 /** Bounded TTL cache; the oldest entries go first when full (Map keeps insertion order). */
@@ -33,6 +33,8 @@ export class TtlCache implements PdkCache {
 }
 
 let insecureAgent: Agent | undefined
+/** Outbound calls with default TLS: our own agent, not undici's global one (which node's fetch shares). */
+let defaultAgent: Agent | undefined
 
 export class BodyTooLargeError extends Error {
   readonly code = 'POSTERN_HTTP_BODY_TOO_LARGE'
@@ -57,14 +59,17 @@ function caAgent(ca: string): Agent {
 export const httpClient: PdkHttp = {
   async request(url, opts = {}) {
     const timeout = opts.timeoutMs ?? 10_000
-    const res = await request(url, {
+    const u = new URL(url)
+    const agent = opts.verifyTls === false ? (insecureAgent ??= new Agent({ connect: { rejectUnauthorized: false } })) : opts.ca ? caAgent(opts.ca) : (defaultAgent ??= new Agent())
+    const res = await agent.request({
+      origin: u.origin,
+      path: u.pathname + u.search,
       method: (opts.method ?? 'GET') as any,
       headers: opts.headers,
       body: opts.body,
       headersTimeout: timeout,
       bodyTimeout: timeout,
       signal: AbortSignal.timeout(timeout),
-      dispatcher: opts.verifyTls === false ? (insecureAgent ??= new Agent({ connect: { rejectUnauthorized: false } })) : opts.ca ? caAgent(opts.ca) : undefined,
     })
     // read with a cap so a hostile or broken peer cannot make us buffer without bound
     const max = opts.maxBytes ?? Infinity

@@ -1,5 +1,5 @@
 // Keep-alive connection pools to upstreams, one undici Pool per (origin, timeouts, TLS policy).
-import { Pool } from 'undici'
+import { Pool } from './undici.ts'
 import { checkServerIdentity, type PeerCertificate } from 'node:tls'
 import type { UpstreamTls } from '../runtime/certificates.ts'
 import { preciseConnector } from './timers.ts'

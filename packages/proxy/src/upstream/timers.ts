@@ -2,7 +2,8 @@
 // undici's own connect, headers and body timeouts run on a 1 s-resolution clock (a 500 ms one fires at ~1 s).
 import type { Readable } from 'node:stream'
 import type { Socket } from 'node:net'
-import { buildConnector, errors, type Dispatcher } from 'undici'
+import type { Dispatcher, buildConnector as Connector } from 'undici'
+import { buildConnector, errors } from './undici.ts'
 import { UpstreamReadTimeoutError, UpstreamWriteTimeoutError } from './errors.ts'
 import type { UpstreamTarget } from './pools.ts'
 
@@ -127,13 +128,13 @@ function checkWrite(fw: Timed): void {
  * undici's connector with its coarse connect timer off and a native one instead (connect_timeout, per
  * attempt). Only new connections pay for it; reused keep-alive sockets do not connect.
  */
-export function preciseConnector(timeout: number, options: buildConnector.BuildOptions): buildConnector.connector {
+export function preciseConnector(timeout: number, options: Connector.BuildOptions): Connector.connector {
   const base = buildConnector({ ...options, timeout: 0 })
   if (!(timeout > 0)) return base
   return function connect(opts, callback) {
     let done = false
     let timer: NodeJS.Timeout | undefined
-    const socket = (base as unknown as (o: typeof opts, cb: buildConnector.Callback) => Socket)(opts, (...args) => {
+    const socket = (base as unknown as (o: typeof opts, cb: Connector.Callback) => Socket)(opts, (...args) => {
       if (done) return // timed out already; the socket was destroyed
       done = true
       if (timer !== undefined) clearTimeout(timer)
@@ -147,5 +148,5 @@ export function preciseConnector(timeout: number, options: buildConnector.BuildO
       callback(new errors.ConnectTimeoutError(`Connect Timeout Error (attempted address: ${opts.hostname}:${opts.port}, timeout: ${timeout}ms)`), null)
     }, timeout)
     return socket
-  } as buildConnector.connector
+  } as Connector.connector
 }

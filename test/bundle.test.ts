@@ -1,0 +1,129 @@
+// The bundle `pnpm start` runs (dist/postern.mjs, scripts/build.mjs): every other black-box file starts the
+// TypeScript entry through tsx, so this one proves the build itself — npm libraries inlined (zod, jose,
+// drizzle-orm), the rest external, undici required by file — on SQLite and on Postgres: admin writes, a jwt
+// RS256 credential, the proxy answering 200 and Kong's 401, the proxy's config cache.
+import { spawn, spawnSync } from 'node:child_process'
+import { generateKeyPairSync } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { SignJWT, importPKCS8 } from 'jose'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startEchoUpstream, type EchoUpstream } from './fixtures/echo-upstream.ts'
+import { send } from './support/http.ts'
+import { createPgDatabase, type PgDatabase } from './support/pg.ts'
+import { ROOT, tempPrefix } from './support/processes.ts'
+
+let up: EchoUpstream
+beforeAll(async () => {
+  const b = spawnSync(process.execPath, ['scripts/build.mjs', '--no-gui'], { cwd: ROOT, encoding: 'utf8' })
+  expect(b.status, b.stderr).toBe(0)
+  up = await startEchoUpstream()
+})
+afterAll(async () => {
+  await up?.close()
+})
+
+/** `node dist/postern.mjs start` (both planes under the supervisor), as `pnpm start` runs it. */
+async function startBundle(env: Record<string, string>) {
+  const prefix = tempPrefix('bundle')
+  // the proxy plane is told where the cluster listener is, so that one needs a port known in advance
+  const cluster = await freePort()
+  const proc = spawn(process.execPath, [join(ROOT, 'dist/postern.mjs'), 'start'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      KONG_PREFIX: prefix,
+      KONG_ADMIN_LISTEN: '127.0.0.1:0',
+      KONG_CLUSTER_LISTEN: `127.0.0.1:${cluster}`,
+      KONG_CLUSTER_CONTROL_PLANE: `127.0.0.1:${cluster}`,
+      KONG_ADMIN_GUI_LISTEN: '127.0.0.1:0',
+      KONG_PROXY_LISTEN: '127.0.0.1:0',
+      KONG_STATUS_LISTEN: '127.0.0.1:0',
+      KONG_LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  proc.stdout.on('data', (d) => (out += d))
+  proc.stderr.on('data', (d) => (out += d))
+  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)))
+  for (let i = 0; i < 600 && proc.exitCode === null; i++) {
+    const a = out.match(/admin (\d+) cluster \d+/)
+    const p = out.match(/proxy (\d+) tls [\d,-]+ status (\d+)/)
+    if (a && p) {
+      return {
+        admin: `http://127.0.0.1:${a[1]}`,
+        proxy: `http://127.0.0.1:${p[1]}`,
+        status: `http://127.0.0.1:${p[2]}`,
+        prefix,
+        output: () => out,
+        stop: () => (proc.kill('SIGTERM'), exited),
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  proc.kill('SIGKILL')
+  throw new Error(`the bundle did not start:\n${out}`)
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+const json = (url: string, method: string, body: unknown) =>
+  send(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+
+async function runFlow(env: Record<string, string>) {
+  const gw = await startBundle(env)
+  try {
+    expect((await json(`${gw.admin}/services`, 'POST', { name: 'b', url: up.url })).status).toBe(201)
+    expect((await json(`${gw.admin}/services/b/routes`, 'POST', { name: 'b', paths: ['/b'] })).status).toBe(201)
+    const bad = await json(`${gw.admin}/services`, 'POST', { name: 'x', url: 'ftp://nope' })
+    expect(bad.status).toBe(400)
+    expect(bad.body.name).toBe('schema violation')
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString()
+    expect((await json(`${gw.admin}/consumers`, 'POST', { username: 'ann' })).status).toBe(201)
+    expect((await json(`${gw.admin}/consumers/ann/jwt`, 'POST', { key: 'ann-iss', algorithm: 'RS256', rsa_public_key: pem })).status).toBe(201)
+    expect((await json(`${gw.admin}/routes/b/plugins`, 'POST', { name: 'jwt' })).status).toBe(201)
+    const key = await importPKCS8(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 'RS256')
+    const token = await new SignJWT({ iss: 'ann-iss' }).setProtectedHeader({ alg: 'RS256' }).sign(key)
+    // the proxy follows the admin: wait until the plugin is applied
+    let denied = await send(`${gw.proxy}/b/echo`)
+    for (let i = 0; i < 100 && denied.status !== 401; i++) {
+      await new Promise((r) => setTimeout(r, 50))
+      denied = await send(`${gw.proxy}/b/echo`)
+    }
+    expect(denied.status, gw.output()).toBe(401)
+    expect(denied.body.message).toBe('Unauthorized')
+    const ok = await send(`${gw.proxy}/b/echo`, { headers: { authorization: `Bearer ${token}` } })
+    expect(ok.status).toBe(200)
+    expect(ok.body.url).toBe('/echo') // strip_path
+    expect(ok.body.headers['x-consumer-username']).toBe('ann')
+    expect(existsSync(join(gw.prefix, 'config-cache.json')) || existsSync(join(gw.prefix, 'config-cache.journal'))).toBe(true)
+  } finally {
+    expect(await gw.stop()).toBe(0)
+  }
+}
+
+describe('the bundle (dist/postern.mjs)', () => {
+  it('serves the admin API and proxies with jwt RS256 on SQLite', async () => {
+    await runFlow({})
+  })
+
+  let db: PgDatabase | undefined
+  afterAll(async () => {
+    await db?.drop()
+  })
+  it('does the same on Postgres', async () => {
+    db = await createPgDatabase()
+    await runFlow(db.env)
+  })
+})
