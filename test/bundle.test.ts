@@ -1,7 +1,8 @@
 // The bundle `pnpm start` runs (dist/postern.mjs, scripts/build.mjs): every other black-box file starts the
 // TypeScript entry through tsx, so this one proves the build itself — npm libraries inlined (zod, jose,
 // drizzle-orm), the rest external, undici required by file — on SQLite and on Postgres: admin writes, a jwt
-// RS256 credential, the proxy answering 200 and Kong's 401, the proxy's config cache.
+// RS256 credential, the proxy answering 200 and Kong's 401, a third-party plugin loaded by path, the proxy's
+// config cache.
 import { spawn, spawnSync } from 'node:child_process'
 import { generateKeyPairSync } from 'node:crypto'
 import { existsSync } from 'node:fs'
@@ -41,6 +42,7 @@ async function startBundle(env: Record<string, string>) {
       KONG_PROXY_LISTEN: '127.0.0.1:0',
       KONG_STATUS_LISTEN: '127.0.0.1:0',
       KONG_LOG_LEVEL: 'warn',
+      KONG_PLUGINS: 'bundled,./examples/postern-plugin-header-echo/index.ts',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -107,6 +109,17 @@ async function runFlow(env: Record<string, string>) {
     expect(ok.status).toBe(200)
     expect(ok.body.url).toBe('/echo') // strip_path
     expect(ok.body.headers['x-consumer-username']).toBe('ann')
+    // a third-party plugin loaded by path brings its own zod (node_modules), the bundle has its own inlined
+    const echo = await json(`${gw.admin}/routes/b/plugins`, 'POST', { name: 'header-echo', config: { headers: ['x-tag'], required: 'yes' } })
+    expect(echo.status).toBe(400)
+    expect(echo.body.fields.config.required).toBeDefined()
+    expect((await json(`${gw.admin}/routes/b/plugins`, 'POST', { name: 'header-echo', config: { headers: ['x-tag'] } })).status).toBe(201)
+    let echoed = await send(`${gw.proxy}/b/echo`, { headers: { authorization: `Bearer ${token}`, 'x-tag': 't1' } })
+    for (let i = 0; i < 100 && echoed.headers['x-echo-x-tag'] === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 50))
+      echoed = await send(`${gw.proxy}/b/echo`, { headers: { authorization: `Bearer ${token}`, 'x-tag': 't1' } })
+    }
+    expect(echoed.headers['x-echo-x-tag']).toBe('t1')
     expect(existsSync(join(gw.prefix, 'config-cache.json')) || existsSync(join(gw.prefix, 'config-cache.journal'))).toBe(true)
   } finally {
     expect(await gw.stop()).toBe(0)
