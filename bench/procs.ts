@@ -6,7 +6,7 @@ import { createServer, connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { buildSync } from 'esbuild'
-import { PROXY_NODE_FLAGS } from '@postern/shared'
+import { PROXY_ENV, PROXY_NODE_FLAGS } from '@postern/shared'
 
 export const ROOT = resolve(import.meta.dirname, '..')
 /**
@@ -194,6 +194,7 @@ export async function startGateway(name: string, entry: string, cores: { admin: 
   const proxyPrefix = tempDir(`${name}-proxy`)
   const proxyEnv = {
     ...env,
+    ...PROXY_ENV, // as `pnpm start` gives it
     KONG_PREFIX: proxyPrefix,
     KONG_PROXY_LISTEN: '127.0.0.1:0',
     KONG_STATUS_LISTEN: '127.0.0.1:0',

@@ -2,7 +2,7 @@
 // migrations up|list. Settings come from KONG_* environment variables, validated once here.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { loadSettings, proxyNodeFlags } from '@postern/shared'
+import { loadSettings, proxyEnv, proxyNodeFlags } from '@postern/shared'
 
 const [cmd, sub] = process.argv.slice(2)
 
@@ -87,7 +87,7 @@ function supervise(): void {
   }
   for (const plane of ['admin', 'proxy']) {
     const flags = plane === 'proxy' ? proxyNodeFlags(process.execArgv, process.env.NODE_OPTIONS) : process.execArgv
-    const child = spawn(process.execPath, [...flags, self, 'start', plane], { stdio: 'inherit', env: process.env })
+    const child = spawn(process.execPath, [...flags, self, 'start', plane], { stdio: 'inherit', env: plane === 'proxy' ? proxyEnv(process.env) : process.env })
     child.on('exit', (code, signal) => {
       if (!stopping) {
         process.stderr.write(`postern: ${plane} exited (${signal ?? code}); stopping\n`)

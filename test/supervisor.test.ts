@@ -2,6 +2,7 @@
 // plane dying is reported and stops the other.
 import { describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT, tempPrefix } from './support/processes.ts'
 
@@ -55,6 +56,10 @@ describe('postern start', () => {
     const s = startBoth()
     const { admin, adminPid, proxyPid } = await s.ready
     expect((await fetch(`http://127.0.0.1:${admin}/`)).status).toBe(200)
+    // the proxy plane gets its malloc setting (shared config/node-flags.ts), the admin does not
+    const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0')
+    expect(environ(proxyPid)).toContain('MALLOC_MMAP_THRESHOLD_=131072')
+    expect(environ(adminPid).some((e) => e.startsWith('MALLOC_MMAP_THRESHOLD_='))).toBe(false)
     s.proc.kill('SIGTERM')
     expect(await s.exited).toBe(0)
     expect(alive(adminPid)).toBe(false)
