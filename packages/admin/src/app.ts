@@ -10,7 +10,7 @@ import { registerMetricsEndpoint } from './endpoints/metrics.ts'
 import { overrideCertificates } from './endpoints/certificates.ts'
 import { addUpstreamEndpoints } from './endpoints/upstreams.ts'
 import { MAX_ARGS } from './body/decode.ts'
-import { lingerOnClose } from './linger.ts'
+import { linger } from '@postern/shared/http/linger.ts'
 import type { IncomingMessage } from 'node:http'
 import { adminAuth, preflight } from './auth/middleware.ts'
 import { auditTrail } from './audit/trail.ts'
@@ -67,7 +67,8 @@ export function createAdminApp(deps: AdminDeps, log: Logger, extra?: (app: Hono)
   app.use('*', bodyLimit({
     maxSize: deps.settings.adminMaxBody,
     onError: (c) => {
-      lingerOnClose((c.env as { incoming?: IncomingMessage } | undefined)?.incoming)
+      const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
+      if (incoming) linger(incoming)
       throw new HttpError(413, 'Payload too large', { Connection: 'close' })
     },
   }))

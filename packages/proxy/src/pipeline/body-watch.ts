@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http'
 import { Transform } from 'node:stream'
 import type { BodyChunkWatcher, Exit } from '@postern/shared'
-import { linger } from './linger.ts'
+import { linger } from '@postern/shared/http/linger.ts'
 
 /** The stream error that tells the forwarder a watcher stopped the upload (never an upstream failure). */
 export class BodyWatchStop extends Error {
@@ -22,7 +22,7 @@ export function checkBuffer(watchers: readonly BodyChunkWatcher[], body: Buffer)
 /**
  * The client body piped through a counting transform. When a watcher answers, `onExit` receives the answer
  * and the stream errors, which makes undici abort the upstream request. The client's request is unpiped and
- * drained rather than destroyed (nginx's lingering close, ./linger.ts).
+ * drained rather than destroyed (nginx's lingering close, shared http/linger.ts).
  */
 export function watchStream(req: IncomingMessage, watchers: readonly BodyChunkWatcher[], onExit: (exit: Exit) => void): Transform {
   let total = 0

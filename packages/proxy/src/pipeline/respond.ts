@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Exit } from '@postern/shared'
 import { renderKongError } from '../upstream/kong-errors.ts'
 import { kSentHeaders } from '../upstream/forward.ts'
-import { bodyUnread, linger } from './linger.ts'
+import { bodyUnread, linger } from '@postern/shared/http/linger.ts'
 
 export const SERVER = 'postern/0.1.0'
 
