@@ -27,6 +27,9 @@ function lookup(ctx: PluginContext<KeyAuthConfig>, body: Record<string, unknown>
   return null
 }
 
+/** The 401's WWW-Authenticate, made only when a request is refused. */
+const challenge = (conf: KeyAuthConfig) => ({ 'WWW-Authenticate': conf.realm ? `Key realm="${conf.realm}"` : 'Key' })
+
 function authenticate(ctx: PluginContext<KeyAuthConfig>): Promise<Exit | void> | Exit | void {
   const conf = ctx.config
   const found = lookup(ctx, undefined)
@@ -39,9 +42,8 @@ function authenticate(ctx: PluginContext<KeyAuthConfig>): Promise<Exit | void> |
 
 function finish(ctx: PluginContext<KeyAuthConfig>, found: Found, body: Record<string, unknown> | undefined): Exit | void {
   const conf = ctx.config
-  const challenge = { 'WWW-Authenticate': conf.realm ? `Key realm="${conf.realm}"` : 'Key' }
-  if (found && 'duplicate' in found) return ctx.error(401, DUPLICATE_KEY, challenge, 'key-auth.duplicate')
-  if (!found || !found.key) return ctx.error(401, NO_KEY, challenge, 'key-auth.missing')
+  if (found && 'duplicate' in found) return ctx.error(401, DUPLICATE_KEY, challenge(conf), 'key-auth.duplicate')
+  if (!found || !found.key) return ctx.error(401, NO_KEY, challenge(conf), 'key-auth.missing')
   if (conf.hide_credentials) {
     const name = found.name
     ctx.upstream.clearHeader(name)
@@ -56,7 +58,7 @@ function finish(ctx: PluginContext<KeyAuthConfig>, found: Found, body: Record<st
     }
   }
   const credential = ctx.entities.find('keyauth_credentials', 'key', found.key)
-  if (!credential) return ctx.error(401, INVALID, challenge, 'key-auth.invalid')
+  if (!credential) return ctx.error(401, INVALID, challenge(conf), 'key-auth.invalid')
   const consumer = ctx.client.loadConsumer(credential.consumer.id)
   setConsumer(ctx, consumer, credential)
 }
