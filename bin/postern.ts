@@ -1,8 +1,9 @@
+#!/usr/bin/env node
 // The `postern` command: start (admin + proxy under one supervisor), start admin, start proxy,
 // migrations up|list. Settings come from KONG_* environment variables, validated once here.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { loadSettings, proxyEnv, proxyNodeFlags } from '@postern/shared'
+import { loadSettings, proxyEnv, proxyNodeFlags, type Settings } from '@postern/shared'
 
 const [cmd, sub] = process.argv.slice(2)
 
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
     onStop(() => h.close())
     return
   }
-  if (cmd === 'start' && !sub) return supervise()
+  if (cmd === 'start' && !sub) return supervise(settings)
   if (cmd === 'migrations') {
     const { openDatabase } = await import('@postern/admin/store/database.ts')
     let db
@@ -72,22 +73,26 @@ function onStop(close: () => Promise<void>): void {
   process.on('SIGINT', stop)
 }
 
-/** Run admin and proxy as two processes; forward signals; if either dies, stop the other. */
-function supervise(): void {
+/**
+ * Run admin and proxy as two processes; forward signals; if either dies, stop the other. Unless
+ * KONG_CLUSTER_CONTROL_PLANE is set, the proxy follows the cluster port the admin announces (its own
+ * KONG_CLUSTER_LISTEN, ephemeral `:0` included), so it starts once the admin is ready.
+ */
+function supervise(settings: Settings): void {
   const self = fileURLToPath(import.meta.url)
   const children: ChildProcess[] = []
   let stopping = false
+  const running = (c: ChildProcess) => c.exitCode === null && c.signalCode === null
   const stopAll = (code: number) => {
     if (stopping) return
     stopping = true
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM')
-    const running = (c: ChildProcess) => c.exitCode === null && c.signalCode === null
+    for (const c of children) if (running(c)) c.kill('SIGTERM')
     setTimeout(() => process.exit(code), 6000)
     Promise.all(children.map((c) => (running(c) ? new Promise((r) => c.once('exit', r)) : null))).then(() => process.exit(code))
   }
-  for (const plane of ['admin', 'proxy']) {
+  const start = (plane: 'admin' | 'proxy', env: NodeJS.ProcessEnv, stdout: 'inherit' | 'pipe'): ChildProcess => {
     const flags = plane === 'proxy' ? proxyNodeFlags(process.execArgv, process.env.NODE_OPTIONS) : process.execArgv
-    const child = spawn(process.execPath, [...flags, self, 'start', plane], { stdio: 'inherit', env: plane === 'proxy' ? proxyEnv(process.env) : process.env })
+    const child = spawn(process.execPath, [...flags, self, 'start', plane], { stdio: ['inherit', stdout, 'inherit'], env })
     child.on('exit', (code, signal) => {
       if (!stopping) {
         process.stderr.write(`postern: ${plane} exited (${signal ?? code}); stopping\n`)
@@ -95,9 +100,34 @@ function supervise(): void {
       }
     })
     children.push(child)
+    return child
   }
   process.on('SIGTERM', () => stopAll(0))
   process.on('SIGINT', () => stopAll(0))
+  const startProxy = (env: NodeJS.ProcessEnv) => void (stopping || start('proxy', proxyEnv(env), 'inherit'))
+  if (process.env.KONG_CLUSTER_CONTROL_PLANE || settings.clusterListen.length === 0) {
+    start('admin', process.env, 'inherit')
+    return startProxy(process.env)
+  }
+  const admin = start('admin', process.env, 'pipe')
+  let seen: string | null = ''
+  admin.stdout!.on('data', (d: Buffer) => {
+    process.stdout.write(d)
+    if (seen === null) return
+    seen += d.toString('latin1')
+    const m = /postern ready: admin \S+ cluster (\d+)/.exec(seen)
+    if (m === null) return
+    seen = null
+    const host = connectHost(settings.clusterListen[0].host)
+    startProxy({ ...process.env, KONG_CLUSTER_CONTROL_PLANE: `${host}:${m[1]}` })
+  })
+}
+
+/** Where a local proxy reaches a listener: a wildcard address means this machine's loopback. */
+function connectHost(listenHost: string): string {
+  if (listenHost === '0.0.0.0' || listenHost === '') return '127.0.0.1'
+  if (listenHost === '::') return '[::1]'
+  return listenHost.includes(':') && !listenHost.startsWith('[') ? `[${listenHost}]` : listenHost
 }
 
 // expected start-up failures (bad plugin, bad config file, newer schema) print their message alone

@@ -4,7 +4,7 @@
 // neither the admin nor its dependencies (hono, yaml, the admin store), nor pg unless it runs on Postgres.
 // Chunks sit beside postern.mjs: code that finds files from import.meta.url (GUI, migrations) sees dist/.
 import { build } from 'esbuild'
-import { mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -47,6 +47,9 @@ await build({
     },
   ],
 })
+
+// package.json's `bin`: the entry keeps bin/postern.ts's `#!/usr/bin/env node`, so `postern …` runs it directly
+chmodSync(join(dist, 'postern.mjs'), 0o755)
 
 // the admin GUI (packages/gui) with Vite, so `pnpm start` serves a current build (--no-gui: the server only,
 // for the bundle test, which must not rebuild the GUI under the browser test running beside it)

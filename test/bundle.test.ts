@@ -2,11 +2,10 @@
 // TypeScript entry through tsx, so this one proves the build itself — npm libraries inlined (zod, jose,
 // drizzle-orm), the rest external, undici required by file — on SQLite and on Postgres: admin writes, a jwt
 // RS256 credential, the proxy answering 200 and Kong's 401, a third-party plugin loaded by path, the proxy's
-// config cache.
+// config cache; and the file as package.json's `bin` (run directly).
 import { spawn, spawnSync } from 'node:child_process'
 import { generateKeyPairSync } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { SignJWT, importPKCS8 } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -25,19 +24,21 @@ afterAll(async () => {
   await up?.close()
 })
 
-/** `node dist/postern.mjs start` (both planes under the supervisor), as `pnpm start` runs it. */
-async function startBundle(env: Record<string, string>) {
+/**
+ * `node dist/postern.mjs start` (both planes under the supervisor), as `pnpm start` runs it; with `asBin`,
+ * the file itself is run, as package.json's `bin` runs it (its `#!/usr/bin/env node`, its exec bit).
+ * Every port is ephemeral: the supervisor points the proxy at the cluster port the admin took.
+ */
+async function startBundle(env: Record<string, string>, asBin = false) {
   const prefix = tempPrefix('bundle')
-  // the proxy plane is told where the cluster listener is, so that one needs a port known in advance
-  const cluster = await freePort()
-  const proc = spawn(process.execPath, [join(ROOT, 'dist/postern.mjs'), 'start'], {
+  const entry = join(ROOT, 'dist/postern.mjs')
+  const proc = spawn(asBin ? entry : process.execPath, asBin ? ['start'] : [entry, 'start'], {
     cwd: ROOT,
     env: {
       ...process.env,
       KONG_PREFIX: prefix,
       KONG_ADMIN_LISTEN: '127.0.0.1:0',
-      KONG_CLUSTER_LISTEN: `127.0.0.1:${cluster}`,
-      KONG_CLUSTER_CONTROL_PLANE: `127.0.0.1:${cluster}`,
+      KONG_CLUSTER_LISTEN: '127.0.0.1:0',
       KONG_ADMIN_GUI_LISTEN: '127.0.0.1:0',
       KONG_PROXY_LISTEN: '127.0.0.1:0',
       KONG_STATUS_LISTEN: '127.0.0.1:0',
@@ -70,20 +71,11 @@ async function startBundle(env: Record<string, string>) {
   throw new Error(`the bundle did not start:\n${out}`)
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
 const json = (url: string, method: string, body: unknown) =>
   send(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
 
-async function runFlow(env: Record<string, string>) {
-  const gw = await startBundle(env)
+async function runFlow(env: Record<string, string>, asBin = false) {
+  const gw = await startBundle(env, asBin)
   try {
     expect((await json(`${gw.admin}/services`, 'POST', { name: 'b', url: up.url })).status).toBe(201)
     expect((await json(`${gw.admin}/services/b/routes`, 'POST', { name: 'b', paths: ['/b'] })).status).toBe(201)
@@ -127,8 +119,8 @@ async function runFlow(env: Record<string, string>) {
 }
 
 describe('the bundle (dist/postern.mjs)', () => {
-  it('serves the admin API and proxies with jwt RS256 on SQLite', async () => {
-    await runFlow({})
+  it('serves the admin API and proxies with jwt RS256 on SQLite, run as package.json\'s bin', async () => {
+    await runFlow({}, true)
   })
 
   let db: PgDatabase | undefined

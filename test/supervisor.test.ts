@@ -1,5 +1,5 @@
 // `postern start` runs admin and proxy under one supervisor: SIGTERM stops both cleanly, and either
-// plane dying is reported and stops the other.
+// plane dying is reported and stops the other; the proxy follows the cluster port the admin took.
 import { describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -24,13 +24,13 @@ function startBoth() {
   let out = ''
   proc.stdout.on('data', (d) => (out += d))
   proc.stderr.on('data', (d) => (out += d))
-  const ready = new Promise<{ admin: number; adminPid: number; proxyPid: number }>((resolve, reject) => {
+  const ready = new Promise<{ admin: number; adminPid: number; proxy: number; proxyPid: number }>((resolve, reject) => {
     const t = setInterval(() => {
       const a = out.match(/admin (\d+) cluster \d+ pid (\d+)/)
-      const p = out.match(/proxy [\d,-]+ tls [\d,-]+ status \d+ pid (\d+)/)
+      const p = out.match(/proxy (\d+) tls [\d,-]+ status \d+ pid (\d+)/)
       if (a && p) {
         clearInterval(t)
-        resolve({ admin: Number(a[1]), adminPid: Number(a[2]), proxyPid: Number(p[1]) })
+        resolve({ admin: Number(a[1]), adminPid: Number(a[2]), proxy: Number(p[1]), proxyPid: Number(p[2]) })
       }
     }, 50)
     proc.on('exit', () => {
@@ -64,6 +64,26 @@ describe('postern start', () => {
     expect(await s.exited).toBe(0)
     expect(alive(adminPid)).toBe(false)
     expect(alive(proxyPid)).toBe(false)
+  })
+
+  it('points the proxy at the cluster port the admin took (KONG_CLUSTER_LISTEN on an ephemeral port)', async () => {
+    const s = startBoth()
+    const { admin, proxy } = await s.ready
+    const post = (path: string, body: unknown) =>
+      fetch(`http://127.0.0.1:${admin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    expect((await post('/services', { name: 'sup', url: 'http://127.0.0.1:9' })).status).toBe(201)
+    expect((await post('/services/sup/routes', { name: 'sup', paths: ['/sup'] })).status).toBe(201)
+    expect((await post('/routes/sup/plugins', { name: 'request-termination', config: { status_code: 200, message: 'from the proxy' } })).status).toBe(201)
+    // the proxy applies the change once it follows the admin's cluster channel
+    let res: Response | undefined
+    for (let i = 0; i < 100 && res?.status !== 200; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 50))
+      res = await fetch(`http://127.0.0.1:${proxy}/sup`)
+    }
+    expect(res!.status).toBe(200)
+    expect(await res!.json()).toEqual({ message: 'from the proxy' })
+    s.proc.kill('SIGTERM')
+    expect(await s.exited).toBe(0)
   })
 
   it('stops the admin and exits non-zero when the proxy dies', async () => {
