@@ -1,5 +1,5 @@
 // Kong's proxy-cache key: sha256 hex of "prefix|method|uri|params|headers" (kong/plugins/proxy-cache/cache_key.lua).
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 export type Arg = string | string[] | true | undefined
 
@@ -55,5 +55,5 @@ export function prefixOf(consumerId: string | null, routeId: string | null): str
 }
 
 export function buildCacheKey(prefix: string, method: string, uri: string, params: string, headers: string): string {
-  return createHash('sha256').update(`${prefix}|${method}|${uri}|${params}|${headers}`).digest('hex')
+  return hash('sha256', `${prefix}|${method}|${uri}|${params}|${headers}`, 'hex') // one-shot: no Hash object per request
 }
