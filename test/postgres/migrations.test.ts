@@ -47,6 +47,10 @@ describe('postgres migrations', () => {
     expect(up.out).toMatch(/^applied {2}0000_init$/m)
     const tables = await query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'cli_only'`)
     expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['services', 'routes', 'plugins', 'postern_events', 'postern_head', '__drizzle_migrations']))
+    expect(up.out).toMatch(/^applied {2}0001_events_entity_index$/m)
+    // the audit trail's lookup of an entity's previous event is answered by an index, not a scan of the log
+    const idx = await query(`SELECT indexdef FROM pg_indexes WHERE schemaname = 'cli_only' AND indexname = 'postern_events_entity_idx'`)
+    expect(idx[0]?.indexdef).toMatch(/\(entity, entity_id, version\)/)
   })
 
   it('keeps each KONG_PG_SCHEMA apart: two admins on two schemas of one database see only their own entities', async () => {

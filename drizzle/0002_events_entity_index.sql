@@ -1,0 +1,1 @@
+CREATE INDEX `postern_events_entity_idx` ON `postern_events` (`entity`,`entity_id`,`version`);
