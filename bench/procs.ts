@@ -182,10 +182,10 @@ export interface Gateway {
 }
 
 /** One admin (on the control core) and one proxy following it (on the data-path core), with a fresh prefix each. */
-export async function startGateway(name: string, entry: string, cores: { admin: string | null; proxy: string | null }, proxyNodeFlags: string[] = [], extraProxyEnv: Record<string, string> = {}, storeEnv: Record<string, string> = {}): Promise<Gateway> {
+export async function startGateway(name: string, entry: string, cores: { admin: string | null; proxy: string | null }, proxyNodeFlags: string[] = [], extraProxyEnv: Record<string, string> = {}, storeEnv: Record<string, string> = {}, adminNodeFlags: string[] = []): Promise<Gateway> {
   // the proxy has its own prefix, so it is given the cluster token rather than reading the admin's file
   const env = { KONG_LOG_LEVEL: 'warn', KONG_CLUSTER_TOKEN: randomBytes(24).toString('hex'), ...storeEnv }
-  const admin = await launch(`${name}-admin`, pinned(cores.admin, posternArgv(entry, [], ['start', 'admin'])), {
+  const admin = await launch(`${name}-admin`, pinned(cores.admin, posternArgv(entry, adminNodeFlags, ['start', 'admin'])), {
     env: { ...env, KONG_PREFIX: tempDir(`${name}-admin`), KONG_ADMIN_LISTEN: '127.0.0.1:0', KONG_CLUSTER_LISTEN: '127.0.0.1:0', KONG_ADMIN_GUI_LISTEN: '127.0.0.1:0' },
     ready: /postern ready: admin (\d+) cluster (\d+)/,
   })

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   for (const [t, name, count, consumers] of gatewayList) {
     if (!targets.has(t)) continue
     const gwCores = t === 'postern-workers' ? { admin: cores.admin, proxy: null } : cores
-    const gw = await startGateway(name, postern.entry, gwCores, profFlags, gatewayEnv[t])
+    const gw = await startGateway(name, postern.entry, gwCores, profFlags, gatewayEnv[t], {}, profFlags)
     const admin = new BenchAdmin(gw.adminUrl)
     await fillRoutes(admin, upstreamUrl, count)
     await fillConsumers(admin, consumers)
@@ -233,7 +233,7 @@ async function main(): Promise<void> {
   for (const r of rows) if (r.errors) notes.push(`${r.name}: ${r.errors} errors or non-2xx answers during measurement; treat the row as invalid`)
   for (const r of rows) if (r.foreignSutPct > opts.maxForeignPct || r.foreignLoadPct > opts.maxForeignPct) notes.push(`${r.name}: other processes took a median ${r.foreignSutPct}% of the SUT core and ${r.foreignLoadPct}% of the load core; its figures are contaminated`)
   for (const c of changes) if ((c.foreignSutPct ?? 0) > opts.maxForeignPct || (c.foreignLoadPct ?? 0) > opts.maxForeignPct) notes.push(`write → served at ${c.routes} routes: other processes took ${c.foreignSutPct}% / ${c.foreignLoadPct}% of the cores; contaminated`)
-  if (opts.cpuProf) notes.push(`proxy CPU profiles written to ${resolve(opts.cpuProf)} (profiling slows the proxies; do not compare these figures with unprofiled runs)`)
+  if (opts.cpuProf) notes.push(`proxy and admin CPU profiles written to ${resolve(opts.cpuProf)} (profiling slows them; do not compare these figures with unprofiled runs)`)
   const report: RunReport = {
     startedAt, finishedAt: new Date().toISOString(),
     machine: { ...machineInfo(gen, pin.text), postern: postern.note },

@@ -6,6 +6,7 @@ import { buildRouter, patchRouter, type RouteInput, type Router } from '../route
 import type { UpstreamTarget } from '../upstream/pools.ts'
 import type { ConfigState } from './state.ts'
 import { CertificateIndex, upstreamTls } from './certificates.ts'
+import { TableIndexes } from './indexes.ts'
 import { TRACING_PLUGINS } from '../pipeline/tracing.ts'
 import { isIP } from 'node:net'
 
@@ -48,21 +49,19 @@ export interface ChainEntry {
   consumerScoped: boolean
 }
 
-const EMPTY: readonly Entity[] = Object.freeze([])
-
 const key = (name: string, route: string | null, service: string | null, consumer: string | null) => `${name}|${route ?? ''}|${service ?? ''}|${consumer ?? ''}`
 
 export class RuntimeConfig {
   readonly router: Router<RouteRow>
-  readonly services = new Map<string, Entity>()
-  readonly consumers = new Map<string, Consumer>()
-  readonly consumersByUsername = new Map<string, Consumer>()
+  /** The frozen services and consumers tables themselves (by id): nothing to copy per configuration. */
+  readonly services: Map<string, Entity>
+  readonly consumers: Map<string, Consumer>
   private instances = new Map<string, PluginInstance>()
   /** Plugin names in run order: descending priority, ties in reverse alphabetical order (Kong). */
   private ordered: PluginDef[] = []
   private consumerScoped = new Set<string>()
   private chains = new Map<string, ChainEntry[]>()
-  private indexes = new Map<string, Map<string, Map<unknown, Entity>>>()
+  private indexes = new TableIndexes((name) => this.table(name))
   readonly hasGlobalOrServicePlugins: boolean
   /** Server certificates by SNI for the TLS listeners. */
   readonly certificates: CertificateIndex
@@ -78,11 +77,9 @@ export class RuntimeConfig {
     this.hash = state.hash
     const { tables, changed } = state.freeze()
     this.tables = tables
-    for (const s of this.table('services').values()) this.services.set(s.id, s)
-    for (const c of this.table('consumers').values()) {
-      this.consumers.set(c.id, c as Consumer)
-      if (c.username !== null) this.consumersByUsername.set(c.username, c as Consumer)
-    }
+    this.services = this.table('services')
+    this.consumers = this.table('consumers') as Map<string, Consumer>
+    if (previous) this.indexes.carryOver(previous.indexes)
     this.router = this.buildRoutes(changed, previous, log)
     this.certificates = new CertificateIndex(this.table('certificates'), this.table('snis').values())
     const used = new Set<string>()
@@ -254,43 +251,17 @@ export class RuntimeConfig {
   }
 
   loadConsumer(idOrUsername: string): Consumer | null {
-    return this.consumers.get(idOrUsername) ?? this.consumersByUsername.get(idOrUsername) ?? null
+    return this.consumers.get(idOrUsername) ?? (this.indexes.find('consumers', 'username', idOrUsername) as Consumer | undefined) ?? null
   }
 
-  /** One row by a unique field (`keyauth_credentials.key`), indexed on first use. */
+  /** One row by a unique field (`keyauth_credentials.key`), indexed on first use (and kept while its table is unchanged). */
   find(entity: string, field: string, value: unknown): Entity | undefined {
-    // nested maps, so a lookup on the request path builds no key string
-    let byField = this.indexes.get(entity)
-    if (!byField) this.indexes.set(entity, (byField = new Map()))
-    let idx = byField.get(field)
-    if (!idx) {
-      idx = new Map()
-      for (const row of this.table(entity).values()) idx.set(row[field], row)
-      byField.set(field, idx)
-    }
-    return idx.get(value)
+    return this.indexes.find(entity, field, value)
   }
-
-  /** entity → field → value → rows; nested maps so a lookup on the request path builds no key string. */
-  private multi = new Map<string, Map<string, Map<unknown, Entity[]>>>()
 
   /** Rows by a non-unique field (`acls.consumer`), indexed on first use; a foreign field is keyed by its id. */
   filter(entity: string, field: string, value: unknown): readonly Entity[] {
-    let byField = this.multi.get(entity)
-    if (!byField) this.multi.set(entity, (byField = new Map()))
-    let idx = byField.get(field)
-    if (!idx) {
-      idx = new Map()
-      for (const row of this.table(entity).values()) {
-        const v = row[field]
-        const k = v !== null && typeof v === 'object' ? v.id : v
-        let list = idx.get(k)
-        if (!list) idx.set(k, (list = []))
-        list.push(row)
-      }
-      byField.set(field, idx)
-    }
-    return idx.get(value) ?? EMPTY
+    return this.indexes.filter(entity, field, value)
   }
 
   all(entity: string): readonly Entity[] {
