@@ -168,11 +168,6 @@ export function checkTargets(rows: Row[], changes: ChangeStats[], inputs: Target
       measured: fmt(onPg?.p99Ms, 1, ' ms'),
       pass: check(onPg === undefined ? undefined : onPg.p99Ms < 50),
     },
-    // plugin targets of issues 4 and 6, as ratios to no plugins in the same run
-    ...(['postern jwt RS256', 'postern phantom-token (cache hits)'] as const).map((name) => {
-      const r = row(name)
-      return { target: `${name} req/s ≥ 0.90× no plugins`, measured: fmt(r?.rpsRatio, 3, '×'), pass: check(r?.rpsRatio === undefined ? undefined : r.rpsRatio >= 0.9) }
-    }),
     // issue 17: Postern against the Node gateways users pick, in the same run
     ...PEER_TARGETS.map(([peer, min]) => {
       const x = pairedRpsRatio(plain, row(peer))

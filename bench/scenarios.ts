@@ -100,6 +100,7 @@ export const SCENARIOS: Scenario[] = [
     name: 'postern key-auth',
     target: 'postern-small',
     baseline: 'postern no plugins',
+    minRatio: 0.95, // issue 17
     async setup(ctx) {
       const service = await serviceWithRoute(ctx, 'keyauth')
       await ctx.admin.create(`/services/${service.id}/plugins`, { name: 'key-auth' })

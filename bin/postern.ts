@@ -75,8 +75,8 @@ function onStop(close: () => Promise<void>): void {
 
 /**
  * Run admin and proxy as two processes; forward signals; if either dies, stop the other. Unless
- * KONG_CLUSTER_CONTROL_PLANE is set, the proxy follows the cluster port the admin announces (its own
- * KONG_CLUSTER_LISTEN, ephemeral `:0` included), so it starts once the admin is ready.
+ * KONG_CLUSTER_CONTROL_PLANE is set, the proxy follows the admin's own KONG_CLUSTER_LISTEN (on an ephemeral
+ * `:0`, the port the admin announces once it is ready).
  */
 function supervise(settings: Settings): void {
   const self = fileURLToPath(import.meta.url)
@@ -105,10 +105,14 @@ function supervise(settings: Settings): void {
   process.on('SIGTERM', () => stopAll(0))
   process.on('SIGINT', () => stopAll(0))
   const startProxy = (env: NodeJS.ProcessEnv) => void (stopping || start('proxy', proxyEnv(env), 'inherit'))
-  if (process.env.KONG_CLUSTER_CONTROL_PLANE || settings.clusterListen.length === 0) {
+  const cluster = settings.clusterListen[0]
+  if (process.env.KONG_CLUSTER_CONTROL_PLANE || cluster === undefined || cluster.port !== 0) {
+    // both at once: a proxy serves its cached configuration while the admin starts
     start('admin', process.env, 'inherit')
-    return startProxy(process.env)
+    const follow = process.env.KONG_CLUSTER_CONTROL_PLANE || cluster === undefined ? {} : { KONG_CLUSTER_CONTROL_PLANE: `${connectHost(cluster.host)}:${cluster.port}` }
+    return startProxy({ ...process.env, ...follow })
   }
+  // an ephemeral cluster port is known once the admin announces it
   const admin = start('admin', process.env, 'pipe')
   let seen: string | null = ''
   admin.stdout!.on('data', (d: Buffer) => {
@@ -118,8 +122,7 @@ function supervise(settings: Settings): void {
     const m = /postern ready: admin \S+ cluster (\d+)/.exec(seen)
     if (m === null) return
     seen = null
-    const host = connectHost(settings.clusterListen[0].host)
-    startProxy({ ...process.env, KONG_CLUSTER_CONTROL_PLANE: `${host}:${m[1]}` })
+    startProxy({ ...process.env, KONG_CLUSTER_CONTROL_PLANE: `${connectHost(cluster.host)}:${m[1]}` })
   })
 }
 

@@ -3,10 +3,11 @@
 import { describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { ROOT, tempPrefix } from './support/processes.ts'
 
-function startBoth() {
+function startBoth(env: Record<string, string> = {}) {
   const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bin/postern.ts'), 'start'], {
     cwd: ROOT,
     env: {
@@ -18,6 +19,7 @@ function startBoth() {
       KONG_PROXY_LISTEN: '127.0.0.1:0',
       KONG_STATUS_LISTEN: '127.0.0.1:0',
       KONG_LOG_LEVEL: 'warn',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -66,8 +68,19 @@ describe('postern start', () => {
     expect(alive(proxyPid)).toBe(false)
   })
 
-  it('points the proxy at the cluster port the admin took (KONG_CLUSTER_LISTEN on an ephemeral port)', async () => {
-    const s = startBoth()
+  const freePort = () =>
+    new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = srv.address() as AddressInfo
+        srv.close(() => resolve(port))
+      })
+    })
+
+  it.each([
+    ['an ephemeral port (the one the admin announces)', async () => '127.0.0.1:0'],
+    ['a port other than 8005', async () => `127.0.0.1:${await freePort()}`],
+  ])('points the proxy at the admin\'s KONG_CLUSTER_LISTEN: %s', async (_what, listen) => {
+    const s = startBoth({ KONG_CLUSTER_LISTEN: await listen() })
     const { admin, proxy } = await s.ready
     const post = (path: string, body: unknown) =>
       fetch(`http://127.0.0.1:${admin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
