@@ -30,7 +30,8 @@ export interface PluginSpec<S extends z.ZodType, C> {
   /**
    * Turn a validated config into what the handler uses, once per instance on each runtime rebuild. `instance`
    * says where the instance is attached (Kong's `conf.route_id`, `conf.service_id`, `conf.__plugin_id`); the
-   * proxy always passes it, a unit test may leave it out.
+   * proxy always passes it, a unit test may leave it out. Build a new object and leave `config` as it is: the
+   * proxy hands the same validated config to every rebuild while the plugin's row is unchanged.
    */
   compile?: (config: z.output<S>, instance?: PluginScope) => C
   handler: PluginHandler<C>
