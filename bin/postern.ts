@@ -109,8 +109,8 @@ function supervise(settings: Settings): void {
   if (process.env.KONG_CLUSTER_CONTROL_PLANE || cluster === undefined || cluster.port !== 0) {
     // both at once: a proxy serves its cached configuration while the admin starts
     start('admin', process.env, 'inherit')
-    const follow = process.env.KONG_CLUSTER_CONTROL_PLANE || cluster === undefined ? {} : { KONG_CLUSTER_CONTROL_PLANE: `${connectHost(cluster.host)}:${cluster.port}` }
-    return startProxy({ ...process.env, ...follow })
+    const follow = !process.env.KONG_CLUSTER_CONTROL_PLANE && cluster !== undefined
+    return startProxy(follow ? { ...process.env, KONG_CLUSTER_CONTROL_PLANE: `${connectHost(cluster.host)}:${cluster.port}` } : process.env)
   }
   // an ephemeral cluster port is known once the admin announces it
   const admin = start('admin', process.env, 'pipe')

@@ -87,7 +87,12 @@ export function auditTrail(deps: AdminDeps, bus: EventEmitter | undefined, log: 
  */
 export function previousEvent(db: Db, e: Pick<ChangeEvent, 'entity' | 'id' | 'version'>) {
   const ev = db.events
-  return db.orm.select({ payload: ev.payload }).from(ev).where(and(eq(ev.entity, e.entity), eq(ev.entity_id, e.id), lt(ev.version, e.version))).orderBy(desc(ev.version)).limit(1)
+  return db.orm
+    .select({ payload: ev.payload })
+    .from(ev)
+    .where(and(eq(ev.entity, e.entity), eq(ev.entity_id, e.id), lt(ev.version, e.version)))
+    .orderBy(desc(ev.version))
+    .limit(1)
 }
 
 /** Delete rows past their retention now and then (at most every minute, sooner for short retentions). */

@@ -108,7 +108,8 @@ export class RuntimeConfig {
       }
       let config: unknown
       try {
-        config = def.compile ? def.compile(parsedOnce(def, p), { id: p.id, route: p.route?.id ?? null, service: p.service?.id ?? null, consumer: p.consumer?.id ?? null }) : def.schema.parse(p.config ?? {})
+        const scope = { id: p.id, route: p.route?.id ?? null, service: p.service?.id ?? null, consumer: p.consumer?.id ?? null }
+        config = def.compile ? def.compile(parsedOnce(def, p), scope) : def.schema.parse(p.config ?? {})
       } catch (e) {
         log.error('plugin configuration failed to compile; instance ignored', { plugin: p.name, id: p.id, error: String(e) })
         continue

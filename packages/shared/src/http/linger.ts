@@ -2,8 +2,9 @@
 // 413 on Content-Length, a watcher stopping a chunked upload, a 401 ahead of a POST body) and the admin's 413
 // over its body limit. When that answer is the connection's last (the client sent Connection: close, or the
 // answer says so), node ends it with socket.destroySoon(), whose destroy resets the connection under a client
-// still sending: the client gets EPIPE or ECONNRESET and loses the answer. Instead the write side is shut after the answer (our FIN) and the rest of the body is read and
-// discarded until the client has sent it all (the socket then closes by itself), for a bounded time and size.
+// still sending: the client gets EPIPE or ECONNRESET and loses the answer. Instead the write side is shut
+// after the answer (our FIN) and the rest of the body is read and discarded until the client has sent it all
+// (the socket then closes by itself), for a bounded time and size.
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 

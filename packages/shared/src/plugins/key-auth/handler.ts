@@ -10,12 +10,24 @@ const INVALID = 'Unauthorized'
 
 type Found = { key: string; name: string } | { duplicate: true } | null
 
+/** The config plus what every request would otherwise recompute: header names lower-cased, the 401 challenge. */
+export interface CompiledKeyAuth extends KeyAuthConfig {
+  headerNames: string[]
+  challenge: Record<string, string>
+}
+
+export function compile(conf: KeyAuthConfig): CompiledKeyAuth {
+  const challenge = { 'WWW-Authenticate': conf.realm ? `Key realm="${conf.realm}"` : 'Key' }
+  return { ...conf, headerNames: conf.key_names.map((n) => n.toLowerCase()), challenge }
+}
+
 /** Kong's lookup order per key name: header, then query, then (when enabled) the body. */
-function lookup(ctx: PluginContext<KeyAuthConfig>, body: Record<string, unknown> | undefined): Found {
+function lookup(ctx: PluginContext<CompiledKeyAuth>, body: Record<string, unknown> | undefined): Found {
   const conf = ctx.config
-  for (const name of conf.key_names) {
+  for (let i = 0; i < conf.key_names.length; i++) {
+    const name = conf.key_names[i]
     let v: unknown
-    if (conf.key_in_header) v = ctx.request.headers[name.toLowerCase()]
+    if (conf.key_in_header) v = ctx.request.headers[conf.headerNames[i]]
     if (v === undefined && conf.key_in_query) {
       const all = ctx.request.getQuery().getAll(name)
       v = all.length > 1 ? all : all[0]
@@ -27,10 +39,7 @@ function lookup(ctx: PluginContext<KeyAuthConfig>, body: Record<string, unknown>
   return null
 }
 
-/** The 401's WWW-Authenticate, made only when a request is refused. */
-const challenge = (conf: KeyAuthConfig) => ({ 'WWW-Authenticate': conf.realm ? `Key realm="${conf.realm}"` : 'Key' })
-
-function authenticate(ctx: PluginContext<KeyAuthConfig>): Promise<Exit | void> | Exit | void {
+function authenticate(ctx: PluginContext<CompiledKeyAuth>): Promise<Exit | void> | Exit | void {
   const conf = ctx.config
   const found = lookup(ctx, undefined)
   if (found || !conf.key_in_body) return finish(ctx, found, undefined)
@@ -40,10 +49,10 @@ function authenticate(ctx: PluginContext<KeyAuthConfig>): Promise<Exit | void> |
   })
 }
 
-function finish(ctx: PluginContext<KeyAuthConfig>, found: Found, body: Record<string, unknown> | undefined): Exit | void {
+function finish(ctx: PluginContext<CompiledKeyAuth>, found: Found, body: Record<string, unknown> | undefined): Exit | void {
   const conf = ctx.config
-  if (found && 'duplicate' in found) return ctx.error(401, DUPLICATE_KEY, challenge(conf), 'key-auth.duplicate')
-  if (!found || !found.key) return ctx.error(401, NO_KEY, challenge(conf), 'key-auth.missing')
+  if (found && 'duplicate' in found) return ctx.error(401, DUPLICATE_KEY, conf.challenge, 'key-auth.duplicate')
+  if (!found || !found.key) return ctx.error(401, NO_KEY, conf.challenge, 'key-auth.missing')
   if (conf.hide_credentials) {
     const name = found.name
     ctx.upstream.clearHeader(name)
@@ -58,12 +67,12 @@ function finish(ctx: PluginContext<KeyAuthConfig>, found: Found, body: Record<st
     }
   }
   const credential = ctx.entities.find('keyauth_credentials', 'key', found.key)
-  if (!credential) return ctx.error(401, INVALID, challenge(conf), 'key-auth.invalid')
+  if (!credential) return ctx.error(401, INVALID, conf.challenge, 'key-auth.invalid')
   const consumer = ctx.client.loadConsumer(credential.consumer.id)
   setConsumer(ctx, consumer, credential)
 }
 
-export const handler: PluginHandler<KeyAuthConfig> = {
+export const handler: PluginHandler<CompiledKeyAuth> = {
   access(ctx) {
     if (!ctx.config.run_on_preflight && ctx.request.method === 'OPTIONS') return
     return runAuth(ctx, ctx.config.anonymous, () => authenticate(ctx))

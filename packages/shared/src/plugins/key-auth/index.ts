@@ -2,7 +2,7 @@
 import { definePlugin } from '../../plugin.ts'
 import { schema } from './schema.ts'
 import { keyauthCredentials } from './daos.ts'
-import { handler } from './handler.ts'
+import { compile, handler } from './handler.ts'
 
 export default definePlugin({
   name: 'key-auth',
@@ -11,5 +11,6 @@ export default definePlugin({
   schema,
   daos: [keyauthCredentials],
   consumerScope: false,
+  compile,
   handler,
 })
