@@ -18,7 +18,7 @@ const int = (name: string, fallback: number) => {
 
 export const opts = {
   connections: int('connections', 50),
-  durationSec: int('duration', 4),
+  durationSec: int('duration', 3),
   rounds: int('rounds', 5),
   warmupSec: int('warmup', 3),
   routes: int('routes', 10_000),

@@ -8,6 +8,7 @@ import type { OpenLoopResult } from './open-loop.ts'
 import { ROOT } from './procs.ts'
 import type { Scenario } from './scenarios.ts'
 import type { ColdStart } from './startup.ts'
+import type { Rounds } from './rounds.ts'
 
 export interface Row {
   name: string
@@ -27,8 +28,12 @@ export interface Row {
   foreignLoadPct: number
   /** Median CPU µs per request of the target process (the proxy; the upstream for the direct row; nginx master + worker). */
   cpuUsPerReq: number
+  /** Median of the paired ratios (row's run ÷ the adjacent baseline run). */
   cpuRatio?: number
+  /** Every run of the row (its own and those made as another row's baseline). */
   rounds: LoadResult[]
+  /** [row's run, the adjacent baseline run] per round (rows with a baseline). */
+  pairs?: Array<[LoadResult, LoadResult]>
 }
 
 export interface MemoryRow {
@@ -80,7 +85,7 @@ export interface TargetInputs {
   storeWrites?: StoreWriteStats[]
 }
 
-/** Peers Postern must beat, as "postern no plugins" req/s over the peer's, paired per round (issue 17). */
+/** Peers Postern must beat, as "postern no plugins" req/s over the peer's, through their shared baseline (issue 17). */
 const PEER_TARGETS = [['@fastify/http-proxy', 1.5], ['fast-gateway', 2]] as const
 
 /** Middle value (mean of the two middle ones for an even count); NaN for none. */
@@ -91,11 +96,11 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2
 }
 
-export function toRows(scenarios: Scenario[], rounds: Map<string, LoadResult[]>, routesOf: (s: Scenario) => number | undefined): Row[] {
+export function toRows(scenarios: Scenario[], rounds: Rounds, routesOf: (s: Scenario) => number | undefined): Row[] {
   const rows: Row[] = scenarios
-    .filter((s) => rounds.has(s.name))
+    .filter((s) => rounds.runs.has(s.name))
     .map((s) => {
-      const rs = rounds.get(s.name)!
+      const rs = rounds.runs.get(s.name)!
       return {
         name: s.name, target: s.target, baseline: s.baseline, routes: routesOf(s),
         rps: median(rs.map((r) => r.rps)),
@@ -106,28 +111,30 @@ export function toRows(scenarios: Scenario[], rounds: Map<string, LoadResult[]>,
         foreignLoadPct: median(rs.map((r) => r.foreignLoadPct ?? NaN)),
         cpuUsPerReq: median(rs.map((r) => r.cpuUsPerReq ?? NaN)),
         rounds: rs,
+        pairs: rounds.pairs.get(s.name),
       }
     })
-  const byName = new Map(rows.map((r) => [r.name, r]))
   for (const r of rows) {
-    const b = r.baseline ? byName.get(r.baseline) : undefined
-    if (!b) continue
-    // Paired: round k of the row against round k of its baseline (measured moments apart), then the median.
-    // Slow drifts on a shared machine hit both sides of a pair alike, which a ratio of medians would not cancel.
-    const n = Math.min(r.rounds.length, b.rounds.length)
-    const pairs = Array.from({ length: n }, (_, k) => [r.rounds[k], b.rounds[k]] as const)
+    const pairs = r.pairs
+    if (!pairs?.length) continue
+    // Paired: each of the row's runs against the baseline run right next to it, then the median. Drifts on a
+    // shared machine hit both sides of a pair alike, which a ratio of medians would not cancel.
     r.rpsRatio = median(pairs.map(([x, y]) => x.rps / y.rps))
     r.p99Ratio = median(pairs.map(([x, y]) => x.p99Ms / y.p99Ms))
-    r.cpuRatio = r.cpuUsPerReq / b.cpuUsPerReq
+    r.cpuRatio = median(pairs.map(([x, y]) => (x.cpuUsPerReq ?? NaN) / (y.cpuUsPerReq ?? NaN)))
   }
   return rows
 }
 
-/** a's req/s over b's, round k against round k, then the median (as toRows does for baselines). */
-function pairedRpsRatio(a: Row | undefined, b: Row | undefined): number | undefined {
-  if (!a || !b) return undefined
-  const n = Math.min(a.rounds.length, b.rounds.length)
-  return n ? median(Array.from({ length: n }, (_, k) => a.rounds[k].rps / b.rounds[k].rps)) : undefined
+/**
+ * a's req/s over b's when both share a baseline (Postern no plugins and a peer, both paired with the bare undici
+ * proxy): per round, a's paired ratio over b's, then the median.
+ */
+function viaBaseline(a: Row | undefined, b: Row | undefined): number | undefined {
+  if (!a?.pairs || !b?.pairs || a.baseline !== b.baseline) return undefined
+  const n = Math.min(a.pairs.length, b.pairs.length)
+  const ratio = ([x, y]: [LoadResult, LoadResult]) => x.rps / y.rps
+  return n ? median(Array.from({ length: n }, (_, k) => ratio(a.pairs![k]) / ratio(b.pairs![k]))) : undefined
 }
 
 /** The issues' targets, from one run. null = not measured in this run. */
@@ -170,7 +177,7 @@ export function checkTargets(rows: Row[], changes: ChangeStats[], inputs: Target
     },
     // issue 17: Postern against the Node gateways users pick, in the same run
     ...PEER_TARGETS.map(([peer, min]) => {
-      const x = pairedRpsRatio(plain, row(peer))
+      const x = viaBaseline(plain, row(peer))
       return { target: `postern no plugins req/s ≥ ${min.toFixed(1)}× ${peer}`, measured: fmt(x, 3, '×'), pass: check(x === undefined ? undefined : x >= min) }
     }),
     {
@@ -207,7 +214,7 @@ export function markdown(r: RunReport): string {
     '',
     `node ${m.node} · ${m.cpu} · ${m.cores} cores · load generator: ${m.loadGenerator} · nginx: ${m.nginx ?? 'not installed'}`,
     `postern: ${m.postern} · pinning: ${m.pinning} · load average start ${String(m.loadAverageAtStart)} / end ${String(m.loadAverageAtEnd)}`,
-    `${o.connections} connections · ${o.rounds} rounds × ${o.durationSec} s per row, interleaved · warm-up ${o.warmupSec} s per row`,
+    `${o.connections} connections · ${o.rounds} rounds × ${o.durationSec} s per row, interleaved, each row next to a run of its baseline (ratios paired) · warm-up ${o.warmupSec} s per row`,
     '',
     '| row | routes | req/s | p50 ms | p99 ms | req/s ratio | p99 ratio | baseline | CPU µs/req (ratio) | errors | other CPU % sut / load core |',
     '|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|',

@@ -11,6 +11,7 @@ import { hasCommand, killAllSync, posternEntry, startEcho, startGateway, startNg
 import { checkTargets, toRows, writeResults, type MemoryRow, type OpenLoopRow, type RunReport } from './report.ts'
 import { fillerTarget, SCENARIOS, targetsOf, type Request, type Scenario, type Target } from './scenarios.ts'
 import { runSoak } from './soak.ts'
+import { contaminated as isContaminated, runRounds } from './rounds.ts'
 import { runH2Load } from './h2-load.ts'
 import { measureColdStart, type ColdStart } from './startup.ts'
 import { closePluginRows, PLUGIN_SCENARIOS } from './plugin-rows.ts'
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
 
   // With pinning, count what other processes took from each core during each run (a shared machine's noise, made visible).
   const owners: CoreOwners[] = pin.sut === null ? [] : [{ core: pin.sut, pids: sutPids }, { core: pin.load!, pids: loadPids, self: true }]
+  const contaminated = (r: { foreignSutPct?: number; foreignLoadPct?: number }) => isContaminated(r, opts.maxForeignPct)
   const load = async (s: Scenario, durationSec: number): Promise<LoadResult> => {
     const before = snapshot(owners)
     // a workers gateway's CPU is its primary's plus its workers' (listed by its /status)
@@ -137,22 +139,7 @@ async function main(): Promise<void> {
       await load(s, opts.warmupSec)
     }
   }
-  // Interleaved A/B: every round visits every row, starting one row later each round so no row always follows the same one.
-  const rounds = new Map<string, LoadResult[]>()
-  const contaminated = (r: { foreignSutPct?: number; foreignLoadPct?: number }) => (r.foreignSutPct ?? 0) > opts.maxForeignPct || (r.foreignLoadPct ?? 0) > opts.maxForeignPct
-  for (let k = 0; k < opts.rounds; k++) {
-    for (let j = 0; j < scenarios.length; j++) {
-      const s = scenarios[(j + k) % scenarios.length]
-      // A round in which other processes took more than maxForeignPct of a pinned core is run again (bounded).
-      let r = await load(s, opts.durationSec)
-      for (let a = 0; a < opts.retries && contaminated(r); a++) {
-        log(`round ${k + 1}/${opts.rounds} ${s.name}: other processes took ${r.foreignSutPct}% / ${r.foreignLoadPct}% of the cores; again`)
-        r = await load(s, opts.durationSec)
-      }
-      log(`round ${k + 1}/${opts.rounds} ${s.name}: ${Math.round(r.rps)} req/s p50 ${r.p50Ms.toFixed(2)} p99 ${r.p99Ms.toFixed(2)} ms ${r.cpuUsPerReq!.toFixed(1)} µs CPU/req${r.errors ? ` errors ${r.errors}` : ''} · other CPU on cores: sut ${r.foreignSutPct ?? '?'}% load ${r.foreignLoadPct ?? '?'}%`)
-      rounds.set(s.name, [...(rounds.get(s.name) ?? []), r])
-    }
-  }
+  const rounds = await runRounds(scenarios, (s) => load(s, opts.durationSec), opts)
   for (const { gw, routes } of gateways.values()) mem.push(await memory(gw, routes, 'after load'))
   // The same reading for the Node yardstick and peers (VmRSS from /proc), so Postern's figure has a floor to compare with.
   for (const [t, name] of [['reference', 'bare undici proxy'], ['fastify-http-proxy', '@fastify/http-proxy'], ['fast-gateway', 'fast-gateway']] as const) {
