@@ -11,6 +11,7 @@ import { AccessLog } from './status/access-log.ts'
 import { ConfigState } from './runtime/state.ts'
 import { RuntimeConfig } from './runtime/runtime.ts'
 import { loadConfigCache } from './runtime/cache-file.ts'
+import { pinTickObjectShape } from './runtime/tick-shape.ts'
 import { ConfigPersistence } from './runtime/persistence.ts'
 import { TtlCache, httpClient } from './runtime/services.ts'
 import { openRuntimeStore } from './runtime/open-store.ts'
@@ -42,6 +43,7 @@ export async function startProxy(settings: Settings): Promise<ProxyHandle> {
   // workers: the primary follows the admin and forks; each worker runs the rest of this function
   if (settings.workerProcesses > 1 && !isWorker) return startPrimary(settings)
   if (isWorker) settings = { ...settings, statusListen: [] } // the primary answers /status for all workers
+  pinTickObjectShape() // keeps node's nextTick on V8's fast path under load (runtime/tick-shape.ts)
   const log = createLogger('proxy', settings.logLevel)
   preparePrefix(settings.prefix, log)
   const catalogue = await loadCatalogue(settings.plugins)
