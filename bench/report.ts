@@ -32,8 +32,9 @@ export interface Row {
   cpuRatio?: number
   /** Every run of the row (its own and those made as another row's baseline). */
   rounds: LoadResult[]
-  /** [row's run, the adjacent baseline run] per round (rows with a baseline). */
+  /** [row's run, its baseline's run] per round (rows with a baseline), made at the same moment or adjacent. */
   pairs?: Array<[LoadResult, LoadResult]>
+  pairing?: 'same moment' | 'adjacent'
 }
 
 export interface MemoryRow {
@@ -112,16 +113,20 @@ export function toRows(scenarios: Scenario[], rounds: Rounds, routesOf: (s: Scen
         cpuUsPerReq: median(rs.map((r) => r.cpuUsPerReq ?? NaN)),
         rounds: rs,
         pairs: rounds.pairs.get(s.name),
+        pairing: rounds.pairs.has(s.name) ? (rounds.sameMoment.has(s.name) ? 'same moment' : 'adjacent') : undefined,
       }
     })
+  const byName = new Map(rows.map((r) => [r.name, r]))
   for (const r of rows) {
     const pairs = r.pairs
     if (!pairs?.length) continue
-    // Paired: each of the row's runs against the baseline run right next to it, then the median. Drifts on a
-    // shared machine hit both sides of a pair alike, which a ratio of medians would not cancel.
+    // Paired: each of the row's runs against its baseline's run at the same moment or right next to it, then the
+    // median. Drifts on a shared machine hit both sides of a pair alike, which a ratio of medians would not cancel.
     r.rpsRatio = median(pairs.map(([x, y]) => x.rps / y.rps))
-    r.p99Ratio = median(pairs.map(([x, y]) => x.p99Ms / y.p99Ms))
     r.cpuRatio = median(pairs.map(([x, y]) => (x.cpuUsPerReq ?? NaN) / (y.cpuUsPerReq ?? NaN)))
+    // two proxies sharing a core answer late for each other: p99 compares the runs alone (medians)
+    const b = r.baseline ? byName.get(r.baseline) : undefined
+    r.p99Ratio = r.pairing === 'same moment' ? (b ? r.p99Ms / b.p99Ms : undefined) : median(pairs.map(([x, y]) => x.p99Ms / y.p99Ms))
   }
   return rows
 }
@@ -214,11 +219,11 @@ export function markdown(r: RunReport): string {
     '',
     `node ${m.node} · ${m.cpu} · ${m.cores} cores · load generator: ${m.loadGenerator} · nginx: ${m.nginx ?? 'not installed'}`,
     `postern: ${m.postern} · pinning: ${m.pinning} · load average start ${String(m.loadAverageAtStart)} / end ${String(m.loadAverageAtEnd)}`,
-    `${o.connections} connections · ${o.rounds} rounds × ${o.durationSec} s per row, interleaved, each row next to a run of its baseline (ratios paired) · warm-up ${o.warmupSec} s per row`,
+    `${o.connections} connections · ${o.rounds} rounds × ${o.durationSec} s per row, interleaved · ratios from pairs with the baseline (same moment: both loaded together on the proxy core; adjacent: the baseline run again right next to the row) · warm-up ${o.warmupSec} s per row`,
     '',
-    '| row | routes | req/s | p50 ms | p99 ms | req/s ratio | p99 ratio | baseline | CPU µs/req (ratio) | errors | other CPU % sut / load core |',
-    '|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|',
-    ...r.rows.map((x) => `| ${x.name} | ${x.routes ?? ''} | ${n0(x.rps)} | ${ms(x.p50Ms)} | ${ms(x.p99Ms)} | ${ratio(x.rpsRatio)} | ${ratio(x.p99Ratio)} | ${x.baseline ?? ''} | ${pct(x.cpuUsPerReq)}${x.cpuRatio === undefined ? '' : ` (${ratio(x.cpuRatio)})`} | ${x.errors} | ${pct(x.foreignSutPct)} / ${pct(x.foreignLoadPct)} |`),
+    '| row | routes | req/s | p50 ms | p99 ms | req/s ratio | p99 ratio | baseline | pairing | CPU µs/req (ratio) | errors | other CPU % sut / load core |',
+    '|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|',
+    ...r.rows.map((x) => `| ${x.name} | ${x.routes ?? ''} | ${n0(x.rps)} | ${ms(x.p50Ms)} | ${ms(x.p99Ms)} | ${ratio(x.rpsRatio)} | ${ratio(x.p99Ratio)} | ${x.baseline ?? ''} | ${x.pairing ?? ''} | ${pct(x.cpuUsPerReq)}${x.cpuRatio === undefined ? '' : ` (${ratio(x.cpuRatio)})`} | ${x.errors} | ${pct(x.foreignSutPct)} / ${pct(x.foreignLoadPct)} |`),
     '',
     '| admin write → served | changes | p50 ms | p99 ms | max ms | admin answer p50 / p99 ms | timeouts | other CPU % sut / load core |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',

@@ -139,7 +139,7 @@ async function main(): Promise<void> {
       await load(s, opts.warmupSec)
     }
   }
-  const rounds = await runRounds(scenarios, (s) => load(s, opts.durationSec), opts)
+  const rounds = await runRounds(scenarios, (s) => load(s, opts.durationSec), { ...opts, pinned: pin.sut !== null })
   for (const { gw, routes } of gateways.values()) mem.push(await memory(gw, routes, 'after load'))
   // The same reading for the Node yardstick and peers (VmRSS from /proc), so Postern's figure has a floor to compare with.
   for (const [t, name] of [['reference', 'bare undici proxy'], ['fastify-http-proxy', '@fastify/http-proxy'], ['fast-gateway', 'fast-gateway']] as const) {
