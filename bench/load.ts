@@ -55,7 +55,9 @@ function capture(argv: string[], limitMs: number): Promise<string> {
     p.stderr.on('data', (d: Buffer) => (out += d.toString()))
     const t = setTimeout(() => p.kill('SIGKILL'), limitMs)
     p.on('error', reject)
-    p.on('exit', (code) => {
+    // 'close', not 'exit': 'exit' can come before the last of stdout has been read (seen with two load
+    // generators at once on a busy core: wrk's whole report was still in the pipe)
+    p.on('close', (code) => {
       clearTimeout(t)
       if (code === 0) resolve(out)
       else reject(new Error(`${argv.join(' ')} exited with ${code}:\n${out}`))
