@@ -21,6 +21,8 @@ export const opts = {
   durationSec: int('duration', 3),
   rounds: int('rounds', 5),
   warmupSec: int('warmup', 3),
+  /** Unmeasured seconds of load right before every measured run (both sides of a same-moment pair at once). */
+  runWarmupSec: int('run-warmup', 1),
   routes: int('routes', 10_000),
   /** Consumers on the large gateway, each with one key-auth and one jwt credential. */
   consumers: int('consumers', 10_000),

@@ -139,7 +139,13 @@ async function main(): Promise<void> {
       await load(s, opts.warmupSec)
     }
   }
-  const rounds = await runRounds(scenarios, (s) => load(s, opts.durationSec), { ...opts, pinned: pin.sut !== null })
+  // Every measured run starts warm: a target idle for the rows before gave 0.73–0.85x in its first same-moment
+  // pair against a busy one, 0.85–0.91x once both were warm (rig, 2026-12-07).
+  const measured = async (s: Scenario): Promise<LoadResult> => {
+    if (opts.runWarmupSec > 0) await load(s, opts.runWarmupSec)
+    return load(s, opts.durationSec)
+  }
+  const rounds = await runRounds(scenarios, measured, { ...opts, pinned: pin.sut !== null })
   for (const { gw, routes } of gateways.values()) mem.push(await memory(gw, routes, 'after load'))
   // The same reading for the Node yardstick and peers (VmRSS from /proc), so Postern's figure has a floor to compare with.
   for (const [t, name] of [['reference', 'bare undici proxy'], ['fastify-http-proxy', '@fastify/http-proxy'], ['fast-gateway', 'fast-gateway']] as const) {
