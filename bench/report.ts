@@ -28,9 +28,9 @@ export interface Row {
   foreignLoadPct: number
   /** Median CPU µs per request of the target process (the proxy; the upstream for the direct row; nginx master + worker). */
   cpuUsPerReq: number
-  /** Median of the paired ratios (row's run ÷ the adjacent baseline run). */
+  /** Median of the paired ratios (row's run ÷ its baseline's run at the same moment or right next to it). */
   cpuRatio?: number
-  /** Every run of the row (its own and those made as another row's baseline). */
+  /** The row's runs alone (its own, and those made next to another row as its baseline); not same-moment runs. */
   rounds: LoadResult[]
   /** [row's run, its baseline's run] per round (rows with a baseline), made at the same moment or adjacent. */
   pairs?: Array<[LoadResult, LoadResult]>

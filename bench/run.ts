@@ -139,8 +139,8 @@ async function main(): Promise<void> {
       await load(s, opts.warmupSec)
     }
   }
-  // Every measured run starts warm: a target idle for the rows before gave 0.73–0.85x in its first same-moment
-  // pair against a busy one, 0.85–0.91x once both were warm (rig, 2026-12-07).
+  // Every measured run starts warm: Postern idle for the rows before gave 0.73x in its first same-moment pair
+  // against a busy bare proxy, 0.82–0.91x once both were warm (rig, 2026-12-07).
   const measured = async (s: Scenario): Promise<LoadResult> => {
     if (opts.runWarmupSec > 0) await load(s, opts.runWarmupSec)
     return load(s, opts.durationSec)
