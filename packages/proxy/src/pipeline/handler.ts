@@ -9,7 +9,7 @@ import type { UpstreamPools } from '../upstream/pools.ts'
 import type { BalancerRegistry } from '../balancer/registry.ts'
 import type { RuntimeConfig } from '../runtime/runtime.ts'
 import { RequestState, type ProxyServices } from './context.ts'
-import { upstreamHeaders } from './headers.ts'
+import { stripPortSuffix, upstreamHeaders } from './headers.ts'
 import { SERVER, sendKongError } from './respond.ts'
 import { Trace } from './tracing.ts'
 import { Exchange } from './exchange.ts'
@@ -77,7 +77,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     if (scheme === 'http' && plan.httpsOnly) {
       const code = route.https_redirect_status_code
       if (code === 426) return sendKongError(req, res, 426, 'Please use HTTPS protocol', requestId, t0, 'kong', { connection: 'Upgrade', upgrade: 'TLS/1.2, HTTP/1.1' })
-      res.writeHead(code, { location: `https://${hostHeader.replace(/:\d+$/, '')}${url}`, 'content-length': '0', server: SERVER, 'x-kong-request-id': requestId })
+      res.writeHead(code, { location: `https://${stripPortSuffix(hostHeader)}${url}`, 'content-length': '0', server: SERVER, 'x-kong-request-id': requestId })
       return void res.end()
     }
     if (plan.grpc && refuseGrpcMismatch(req, res, route.protocols, scheme, requestId, t0)) return
@@ -88,7 +88,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     const x = new Exchange(deps, req, res, requestId, t0, startedAt, rt, plan, m, method, path, rawQuery, qi >= 0, clientIp, headers)
     // a route without plugins needs no plugin state: the exchange forwards straight away
     if (plan.chain.length === 0) return x.start(null)
-    const state = new RequestState(req, rt, deps.services, headers, { method, scheme, tls: listener.scheme === 'https', trusted, host: hostHeader.replace(/:\d+$/, ''), port: listener.port, path, rawQuery, clientIp, forwardedIp }, route, plan.service, requestId)
+    const state = new RequestState(req, rt, deps.services, headers, { method, scheme, tls: listener.scheme === 'https', trusted, host: stripPortSuffix(hostHeader), port: listener.port, path, rawQuery, clientIp, forwardedIp }, route, plan.service, requestId)
     if (m.captures) state.captures = { whole: m.matchedPath, ...m.captures }
     if (plan.traced) state.trace = new Trace(startedAt, t0, performance.now())
     x.start(state)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { hostWithoutPort } from './headers.ts'
+import { hostWithoutPort, stripPortSuffix } from './headers.ts'
 
 describe('hostWithoutPort (X-Forwarded-Host)', () => {
   it('drops a numeric port and lower-cases, as Kong does', () => {
@@ -12,5 +12,11 @@ describe('hostWithoutPort (X-Forwarded-Host)', () => {
     expect(hostWithoutPort('example.com:80a')).toBe('example.com:80a')
     expect(hostWithoutPort('[::1]:8000')).toBe('[::1]')
     expect(hostWithoutPort(':8000')).toBe(':8000')
+  })
+})
+
+describe('stripPortSuffix', () => {
+  it.each(['example.com:8000', 'example.com', 'example.com:', ':80', '80', '', '[::1]:8000', '[::1]', 'a:b:12', 'host:12x', 'h:0'])('removes what /:\\d+$/ removes from %j', (h) => {
+    expect(stripPortSuffix(h)).toBe(h.replace(/:\d+$/, ''))
   })
 })

@@ -98,6 +98,13 @@ export function hostWithoutPort(h: string): string {
   return hasUpper(host) ? host.toLowerCase() : host
 }
 
+/** The Host header without a trailing `:<digits>` (as `h.replace(/:\d+$/, '')`, without a regex per request). */
+export function stripPortSuffix(h: string): string {
+  let k = h.length - 1
+  while (k >= 0 && h.charCodeAt(k) >= 48 && h.charCodeAt(k) <= 57) k--
+  return k >= 0 && k < h.length - 1 && h.charCodeAt(k) === 58 /* : */ ? h.slice(0, k) : h
+}
+
 function hasUpper(s: string): boolean {
   for (let k = 0; k < s.length; k++) {
     const ch = s.charCodeAt(k)

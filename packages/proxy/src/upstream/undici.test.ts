@@ -1,7 +1,10 @@
 // The proxy's deep undici imports are the classes undici's index exports, and dispatchers carry its API.
 import * as undici from 'undici'
 import { describe, expect, it } from 'vitest'
-import { Agent, Pool, buildConnector, errors } from './undici.ts'
+import { createRequire } from 'node:module'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Agent, GATEWAY_HEADER_NAMES, Pool, buildConnector, errors } from './undici.ts'
 
 describe('undici parts', () => {
   it('are the values the index exports', () => {
@@ -13,5 +16,26 @@ describe('undici parts', () => {
 
   it('give dispatchers the request API without the index', () => {
     for (const m of ['request', 'stream', 'pipeline', 'connect', 'upgrade']) expect(typeof (Pool.prototype as any)[m]).toBe('function')
+  })
+
+  it('know the gateway\'s own header names as well-known, lower-case tokens, and still send them and check others', async () => {
+    const record = createRequire(import.meta.url)('undici/lib/core/constants.js').headerNameLowerCasedRecord
+    for (const name of GATEWAY_HEADER_NAMES) {
+      expect(name).toMatch(/^[a-z0-9-]+$/)
+      expect(record[name]).toBe(name)
+    }
+    const server = createServer((req, res) => res.end(JSON.stringify(req.headers)))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const pool = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
+    try {
+      const headers = Object.fromEntries(GATEWAY_HEADER_NAMES.map((n) => [n, `v-${n}`]))
+      const r = await pool.request({ method: 'GET', path: '/', headers })
+      expect(await r.body.json()).toMatchObject(headers)
+      await expect(pool.request({ method: 'GET', path: '/', headers: { 'bad name': 'x' } })).rejects.toThrow('invalid header key')
+      await expect(pool.request({ method: 'GET', path: '/', headers: { 'x-forwarded-for': 'a\nb' } })).rejects.toThrow('invalid x-forwarded-for header')
+    } finally {
+      await pool.close()
+      server.close()
+    }
   })
 })

@@ -1,6 +1,6 @@
 // Finding the token: Kong's lookup order and set semantics, and hide_credentials.
 import { describe, expect, it } from 'vitest'
-import { findToken, hideToken } from './token.ts'
+import { bearerToken, findToken, hideToken } from './token.ts'
 
 const CONF = { uri_param_names: ['jwt'], cookie_names: ['session'], header_names: ['authorization', 'x-token'] }
 const req = (rawQuery = '', headers: Record<string, string | string[]> = {}) => ({ rawQuery, headers })
@@ -52,6 +52,19 @@ describe('findToken', () => {
 
   it('decodes percent-encoded query values', () => {
     expect(findToken(CONF, req('jwt=a%2Eb'))).toMatchObject({ kind: 'token', token: 'a.b' })
+  })
+})
+
+describe('bearerToken', () => {
+  // Kong's pattern, as the slow path runs it: the fast path must give the same capture for every value
+  const KONG = /\s*[Bb]earer\s+(.+)/
+  const values = [
+    'Bearer abc', 'bearer abc', 'Bearer  abc', 'Bearer \tabc', 'Bearer ', 'Bearer  ', 'Bearer', 'Bearerabc', 'BEARER abc',
+    'Bearer a b', 'Bearer abc\ndef', 'Bearer abc\r', 'Bearer \u2028abc', 'Bearer ab\u2029c', 'Bearer \u00a0abc', 'Bearer a\u00a0',
+    ' Bearer abc', 'xBearer abc', 'Basic abc, Bearer def', 'Bearer\tabc', 'bearer ' + 'x'.repeat(600), '', 'B', 'Bear',
+  ]
+  it.each(values)('gives Kong pattern capture for %j', (v) => {
+    expect(bearerToken(v)).toBe(KONG.exec(v)?.[1])
   })
 })
 

@@ -17,6 +17,24 @@ export type Found =
 
 // unanchored, as Kong's `\s*[Bb]earer\s+(.+)`: text before `Bearer` is tolerated, `BEARER` is not
 const BEARER = /\s*[Bb]earer\s+(.+)/
+const SPACE = /\s/
+
+/** `.` stops at these; a header value never holds them, but the fast path must not differ from BEARER. */
+function hasLineEnd(v: string): boolean {
+  return v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0 || v.indexOf('\u2028') >= 0 || v.indexOf('\u2029') >= 0
+}
+
+/**
+ * BEARER's capture. The usual `Bearer <token>` (one space, the token not starting with white space) is the
+ * rest of the value, taken without running the pattern over a token of several hundred characters.
+ */
+export function bearerToken(value: string): string | undefined {
+  const c = value.charCodeAt(0)
+  if ((c === 66 || c === 98) && value.startsWith('earer ', 1) && value.length > 7 && !SPACE.test(value[7]) && !hasLineEnd(value)) {
+    return value.slice(7)
+  }
+  return BEARER.exec(value)?.[1]
+}
 
 function decode(s: string): string {
   try {
@@ -27,9 +45,11 @@ function decode(s: string): string {
 }
 
 /** Query values by name; a name without `=` is `true` (Kong's get_query). */
-function queryValues(rawQuery: string, names: readonly string[]): Map<string, (string | true)[]> {
+const NO_VALUES: ReadonlyMap<string, (string | true)[]> = new Map()
+
+function queryValues(rawQuery: string, names: readonly string[]): ReadonlyMap<string, (string | true)[]> {
+  if (!rawQuery || names.length === 0) return NO_VALUES
   const out = new Map<string, (string | true)[]>()
-  if (!rawQuery || names.length === 0) return out
   for (const part of rawQuery.split('&')) {
     if (!part) continue
     const eq = part.indexOf('=')
@@ -67,13 +87,14 @@ function firstOccurrence(raw: string | string[] | undefined): string | undefined
 }
 
 export function findToken(conf: TokenSources, req: Pick<PdkRequest, 'rawQuery' | 'headers'>): Found {
-  const tokens = new Set<string | true>()
+  // a list, not a Set: a Set would hash each token (hundreds of characters) on every request
+  const tokens: (string | true)[] = []
   const where = { params: [] as string[], cookies: [] as string[], headers: [] as string[] }
   const query = queryValues(req.rawQuery, conf.uri_param_names)
   for (const name of conf.uri_param_names) {
     for (const v of query.get(name) ?? []) {
       if (v === '') continue
-      tokens.add(v)
+      if (!tokens.includes(v)) tokens.push(v)
       if (!where.params.includes(name)) where.params.push(name)
     }
   }
@@ -83,20 +104,20 @@ export function findToken(conf: TokenSources, req: Pick<PdkRequest, 'rawQuery' |
     for (const name of conf.cookie_names) {
       const v = cookieValue(header, name)
       if (!v) continue
-      tokens.add(v)
+      if (!tokens.includes(v)) tokens.push(v)
       where.cookies.push(name)
     }
   }
   for (const name of conf.header_names) {
     const value = firstOccurrence(req.headers[name.toLowerCase()])
-    const m = value === undefined ? null : BEARER.exec(value)
-    if (!m) continue
-    tokens.add(m[1])
+    const token = value === undefined ? undefined : bearerToken(value)
+    if (token === undefined) continue
+    if (!tokens.includes(token)) tokens.push(token)
     where.headers.push(name)
   }
-  if (tokens.size === 0) return { kind: 'none' }
-  if (tokens.size > 1) return { kind: 'multiple' }
-  const [token] = tokens
+  if (tokens.length === 0) return { kind: 'none' }
+  if (tokens.length > 1) return { kind: 'multiple' }
+  const token = tokens[0]
   if (token === true) return { kind: 'unrecognizable' }
   return { kind: 'token', token, where }
 }
