@@ -214,6 +214,16 @@ export async function startGateway(name: string, entry: string, cores: { admin: 
   }
 }
 
+/**
+ * A second proxy following a gateway's admin, on the same core (same flags and environment, its own prefix):
+ * with the same configuration it can serve any of the gateway's rows, so a plugin row and its baseline on the
+ * same gateway can be loaded at the same moment in two processes.
+ */
+export async function startTwinProxy(gw: Gateway): Promise<{ proc: Started; url: string; statusUrl: string }> {
+  const proc = await launch(`${gw.name}-twin-proxy`, gw.proxyArgv, { env: { ...gw.proxyEnv, KONG_PREFIX: tempDir(`${gw.name}-twin`) }, ready: PROXY_READY })
+  return { proc, url: `http://127.0.0.1:${proc.port}`, statusUrl: `http://127.0.0.1:${proc.match[2]}` }
+}
+
 /** SIGTERM one child and wait (SIGKILL after `graceMs`), e.g. so that --cpu-prof gets written. */
 export function stop(p: Started, graceMs = 5000): Promise<void> {
   const proc = p.proc

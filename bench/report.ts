@@ -34,7 +34,7 @@ export interface Row {
   rounds: LoadResult[]
   /** [row's run, its baseline's run] per round (rows with a baseline), made at the same moment or adjacent. */
   pairs?: Array<[LoadResult, LoadResult]>
-  pairing?: 'same moment' | 'adjacent'
+  pairing?: 'same moment' | 'same moment, twin proxies' | 'adjacent'
 }
 
 export interface MemoryRow {
@@ -113,7 +113,7 @@ export function toRows(scenarios: Scenario[], rounds: Rounds, routesOf: (s: Scen
         cpuUsPerReq: median(rs.map((r) => r.cpuUsPerReq ?? NaN)),
         rounds: rs,
         pairs: rounds.pairs.get(s.name),
-        pairing: rounds.pairs.has(s.name) ? (rounds.sameMoment.has(s.name) ? 'same moment' : 'adjacent') : undefined,
+        pairing: rounds.pairs.has(s.name) ? (rounds.twinned.has(s.name) ? 'same moment, twin proxies' : rounds.sameMoment.has(s.name) ? 'same moment' : 'adjacent') : undefined,
       }
     })
   const byName = new Map(rows.map((r) => [r.name, r]))
@@ -126,7 +126,7 @@ export function toRows(scenarios: Scenario[], rounds: Rounds, routesOf: (s: Scen
     r.cpuRatio = median(pairs.map(([x, y]) => (x.cpuUsPerReq ?? NaN) / (y.cpuUsPerReq ?? NaN)))
     // two proxies sharing a core answer late for each other: p99 compares the runs alone (medians)
     const b = r.baseline ? byName.get(r.baseline) : undefined
-    r.p99Ratio = r.pairing === 'same moment' ? (b ? r.p99Ms / b.p99Ms : undefined) : median(pairs.map(([x, y]) => x.p99Ms / y.p99Ms))
+    r.p99Ratio = r.pairing !== undefined && r.pairing !== 'adjacent' ? (b ? r.p99Ms / b.p99Ms : undefined) : median(pairs.map(([x, y]) => x.p99Ms / y.p99Ms))
   }
   return rows
 }

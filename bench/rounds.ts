@@ -5,8 +5,12 @@
 // - same moment, when the row and its baseline are different processes on the pinned proxy core: both are
 //   loaded together (one load generator each), so they share the core, and whatever the host does hits both;
 //   their req/s ratio is their ratio of work per core;
-// - otherwise (a baseline in the same process, an unpinned or HTTP/2 row, the direct row): the baseline runs
-//   again right next to the row, first in rounds 1, 3, 5…, second in the others.
+// - same moment on twin proxies, when the row and its baseline are routes of the small gateway and the bench
+//   started its twin (a second proxy following the same admin, on the same core): one runs on each proxy, then
+//   the other way round, every round (the two processes and the two load generators differ by a few per cent:
+//   a row paired one way only read 1.006× and 0.923× in two rounds);
+// - otherwise (an unpinned or HTTP/2 row, the direct row): the baseline runs again right next to the row, first
+//   in rounds 1, 3, 5…, second in the others.
 import type { LoadResult } from './load.ts'
 import { log } from './options.ts'
 import type { Scenario, Target } from './scenarios.ts'
@@ -17,6 +21,8 @@ export interface RoundsSpec {
   maxForeignPct: number
   /** Whether proxies are pinned to one core (same-moment pairs need it). */
   pinned: boolean
+  /** Whether the small gateway has a twin proxy (same-moment pairs of its plugin rows). */
+  twin: boolean
 }
 
 export interface Rounds {
@@ -24,17 +30,24 @@ export interface Rounds {
   runs: Map<string, LoadResult[]>
   /** Per row with a baseline, per round: [row's run, baseline's run], at the same moment or adjacent. */
   pairs: Map<string, Array<[LoadResult, LoadResult]>>
-  /** Rows whose pairs ran at the same moment. */
+  /** Rows whose pairs ran at the same moment, and of those the ones on twin proxies. */
   sameMoment: Set<string>
+  twinned: Set<string>
 }
 
-export type Load = (s: Scenario) => Promise<LoadResult>
+/** Loads a row's target, or with `onTwin` the twin of the small gateway. */
+export type Load = (s: Scenario, onTwin?: boolean) => Promise<LoadResult>
 
 /** Targets that are one process each on the pinned proxy core. */
 const ONE_CORE = new Set<Target>(['reference', 'nginx', 'fastify-http-proxy', 'fast-gateway', 'postern-small', 'postern-large'])
 
 export function sameMomentPair(s: Scenario, b: Scenario, pinned: boolean): boolean {
   return pinned && s.target !== b.target && ONE_CORE.has(s.target) && ONE_CORE.has(b.target) && !s.protocol && !b.protocol
+}
+
+/** A row and its baseline both on the small gateway (plugin rows against no plugins): pairs on twin proxies. */
+export function twinPair(s: Scenario, b: Scenario, spec: Pick<RoundsSpec, 'pinned' | 'twin'>): boolean {
+  return spec.pinned && spec.twin && s.target === 'postern-small' && b.target === 'postern-small' && !s.protocol && !b.protocol
 }
 
 export const contaminated = (r: { foreignSutPct?: number; foreignLoadPct?: number }, maxPct: number): boolean =>
@@ -48,6 +61,7 @@ export async function runRounds(scenarios: Scenario[], load: Load, spec: RoundsS
   const runs = new Map<string, LoadResult[]>()
   const pairs = new Map<string, Array<[LoadResult, LoadResult]>>()
   const sameMoment = new Set<string>()
+  const twinned = new Set<string>()
   const push = <T>(m: Map<string, T[]>, k: string, v: T) => m.set(k, [...(m.get(k) ?? []), v])
   for (let k = 0; k < spec.rounds; k++) {
     const tag = `round ${k + 1}/${spec.rounds}`
@@ -78,6 +92,17 @@ export async function runRounds(scenarios: Scenario[], load: Load, spec: RoundsS
         push(pairs, s.name, [row, base])
         sameMoment.add(s.name)
         await alone(s)
+      } else if (twinPair(s, b, spec)) {
+        // both ways round in every round (the order alternating), so that neither proxy nor load generator is favoured
+        for (const rowOnTwin of k % 2 === 0 ? [false, true] : [true, false]) {
+          const where = rowOnTwin ? 'twin / first proxy' : 'first / twin proxy'
+          const [row, base] = await retried(`${s.name} with ${b.name}`, () => Promise.all([load(s, rowOnTwin), load(b, !rowOnTwin)]))
+          log(`${tag} ${s.name} with ${b.name} at the same moment (${where}): ${Math.round(row.rps)} / ${Math.round(base.rps)} req/s (${(row.rps / base.rps).toFixed(3)}×), ${row.cpuUsPerReq!.toFixed(1)} / ${base.cpuUsPerReq!.toFixed(1)} µs CPU/req`)
+          push(pairs, s.name, [row, base])
+        }
+        sameMoment.add(s.name)
+        twinned.add(s.name)
+        await alone(s)
       } else {
         const why = ` (next to ${s.name})`
         let row: LoadResult
@@ -93,5 +118,5 @@ export async function runRounds(scenarios: Scenario[], load: Load, spec: RoundsS
       }
     }
   }
-  return { runs, pairs, sameMoment }
+  return { runs, pairs, sameMoment, twinned }
 }

@@ -7,11 +7,11 @@ import { CLK_TCK, foreignPct, pidTicks, procRssMB, snapshot, type CoreOwners } f
 import { fillConsumers, fillRoutes, memory, preflight } from './fill.ts'
 import { pickLoadGen, runLoad, runOpenLoop, type LoadResult } from './load.ts'
 import { CORES, decidePinning, LOAD_AT_START, log, machineInfo, opts } from './options.ts'
-import { hasCommand, killAllSync, posternEntry, startEcho, startGateway, startNginx, startPeer, startReference, stopAll, type Gateway } from './procs.ts'
+import { hasCommand, killAllSync, posternEntry, startEcho, startGateway, startNginx, startPeer, startReference, startTwinProxy, stop, stopAll, type Gateway } from './procs.ts'
 import { checkTargets, toRows, writeResults, type MemoryRow, type OpenLoopRow, type RunReport } from './report.ts'
 import { fillerTarget, SCENARIOS, targetsOf, type Request, type Scenario, type Target } from './scenarios.ts'
 import { runSoak } from './soak.ts'
-import { contaminated as isContaminated, runRounds } from './rounds.ts'
+import { contaminated as isContaminated, runRounds, twinPair } from './rounds.ts'
 import { runH2Load } from './h2-load.ts'
 import { measureColdStart, type ColdStart } from './startup.ts'
 import { closePluginRows, PLUGIN_SCENARIOS } from './plugin-rows.ts'
@@ -98,6 +98,16 @@ async function main(): Promise<void> {
     urls.set(t, t === 'postern-h2' ? gw.tlsUrl! : gw.proxyUrl)
   }
 
+  // The small gateway's twin proxy, when its plugin rows can be paired at the same moment (rounds.ts)
+  const byName = new Map(scenarios.map((s) => [s.name, s]))
+  const small = gateways.get('postern-small')
+  const wantTwin = small !== undefined && scenarios.some((s) => s.baseline !== undefined && byName.has(s.baseline) && twinPair(s, byName.get(s.baseline)!, { pinned: pin.sut !== null, twin: true }))
+  const twin = wantTwin ? await startTwinProxy(small.gw) : undefined
+  if (twin) {
+    sutPids.push(twin.proc.proc.pid!)
+    log(`small gateway's twin proxy: pid ${twin.proc.proc.pid} port ${twin.proc.port}`)
+  }
+
   // Row setup through the admin API, then wait until each proxy applied the last write.
   const requests = new Map<string, Request>()
   for (const s of scenarios) {
@@ -112,18 +122,20 @@ async function main(): Promise<void> {
     await waitForVersion(gw.statusUrl, admin.lastVersion)
     mem.push(await memory(gw, routes, 'idle, after setup'))
   }
+  if (twin) await waitForVersion(twin.statusUrl, small!.admin.lastVersion)
   for (const s of scenarios) if (s.protocol !== 'h2') await preflight(urls.get(s.target)!, requests.get(s.name)!)
+  for (const s of twin ? scenarios.filter((x) => x.target === 'postern-small') : []) await preflight(twin!.url, requests.get(s.name)!)
 
   // With pinning, count what other processes took from each core during each run (a shared machine's noise, made visible).
   const owners: CoreOwners[] = pin.sut === null ? [] : [{ core: pin.sut, pids: sutPids }, { core: pin.load!, pids: loadPids, self: true }]
   const contaminated = (r: { foreignSutPct?: number; foreignLoadPct?: number }) => isContaminated(r, opts.maxForeignPct)
-  const load = async (s: Scenario, durationSec: number): Promise<LoadResult> => {
+  const load = async (s: Scenario, durationSec: number, onTwin = false): Promise<LoadResult> => {
     const before = snapshot(owners)
     // a workers gateway's CPU is its primary's plus its workers' (listed by its /status)
-    const pids = s.target === 'postern-workers' ? [targetPid.get(s.target)!, ...(await workerPids(gateways.get(s.target)!.gw))] : [targetPid.get(s.target)!]
+    const pids = onTwin ? [twin!.proc.proc.pid!] : s.target === 'postern-workers' ? [targetPid.get(s.target)!, ...(await workerPids(gateways.get(s.target)!.gw))] : [targetPid.get(s.target)!]
     const ticks = () => pids.reduce((sum, p) => sum + pidTicks(p), 0)
     const t0 = ticks()
-    const url = urls.get(s.target)! + requests.get(s.name)!.path
+    const url = (onTwin ? twin!.url : urls.get(s.target)!) + requests.get(s.name)!.path
     const headers = requests.get(s.name)!.headers ?? {}
     const r =
       s.protocol === 'h2'
@@ -137,15 +149,17 @@ async function main(): Promise<void> {
     for (const s of scenarios) {
       log(`warm-up ${s.name}`)
       await load(s, opts.warmupSec)
+      if (twin && s.target === 'postern-small') await load(s, opts.warmupSec, true)
     }
   }
   // Every measured run starts warm: Postern idle for the rows before gave 0.73x in its first same-moment pair
   // against a busy bare proxy, 0.82–0.91x once both were warm (rig, 2026-12-07).
-  const measured = async (s: Scenario): Promise<LoadResult> => {
-    if (opts.runWarmupSec > 0) await load(s, opts.runWarmupSec)
-    return load(s, opts.durationSec)
+  const measured = async (s: Scenario, onTwin = false): Promise<LoadResult> => {
+    if (opts.runWarmupSec > 0) await load(s, opts.runWarmupSec, onTwin)
+    return load(s, opts.durationSec, onTwin)
   }
-  const rounds = await runRounds(scenarios, measured, { ...opts, pinned: pin.sut !== null })
+  const rounds = await runRounds(scenarios, measured, { ...opts, pinned: pin.sut !== null, twin: twin !== undefined })
+  if (twin) await stop(twin.proc) // it would also apply the small gateway's changes below
   for (const { gw, routes } of gateways.values()) mem.push(await memory(gw, routes, 'after load'))
   // The same reading for the Node yardstick and peers (VmRSS from /proc), so Postern's figure has a floor to compare with.
   for (const [t, name] of [['reference', 'bare undici proxy'], ['fastify-http-proxy', '@fastify/http-proxy'], ['fast-gateway', 'fast-gateway']] as const) {
