@@ -172,10 +172,13 @@ async function main(): Promise<void> {
   const openRe = new RegExp(opts.openOnly, 'i')
   for (const s of opts.rate > 0 && opts.openDurationSec > 0 ? scenarios.filter((x) => openRe.test(x.name)) : []) {
     const req = requests.get(s.name)!
+    // here every process but the target counts as other on its core, the bench's idle gateways included: a
+    // stall of the target is then told apart from a burst of another process (a GC of an idle gateway, say)
+    const alone: CoreOwners[] = pin.sut === null ? [] : [{ core: pin.sut, pids: [targetPid.get(s.target)!] }, owners[1]]
     const once = async () => {
-      const before = snapshot(owners)
+      const before = snapshot(alone)
       const r = await runOpenLoop({ url: urls.get(s.target)! + req.path, headers: req.headers ?? {}, rate: opts.rate, durationSec: opts.openDurationSec, connections: opts.connections, core: pin.load })
-      const f = foreignPct(before, snapshot(owners))
+      const f = foreignPct(before, snapshot(alone))
       return { ...r, ...(pin.sut === null ? {} : { foreignSutPct: f[pin.sut], foreignLoadPct: f[pin.load!] }) }
     }
     // As in the rounds: a run in which other processes took too much of a pinned core is run again (bounded).
