@@ -36,7 +36,7 @@ beforeAll(async () => {
   await route('maxexp', { claims_to_verify: ['exp'], maximum_expiration: 60 })
   await route('b64', { secret_is_base64: true })
   await route('preflight', { run_on_preflight: false })
-  await route('sources', { cookie_names: ['session'], header_names: ['x-jwt'], uri_param_names: ['token'] })
+  await route('sources', { cookie_names: ['session'], header_names: ['X-Jwt'], uri_param_names: ['token'] })
   await route('hidden', { cookie_names: ['session'], hide_credentials: true })
   await route('audclaim', { key_claim_name: 'aud' })
   await route('strict', { claims_to_verify: ['exp'], clock_skew: 30, issuers: ['alice-key'], audiences: ['orders'] })

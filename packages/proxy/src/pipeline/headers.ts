@@ -1,15 +1,25 @@
 // The request headers sent upstream (Kong §4.6): hop-by-hop removed, client identity headers dropped,
 // Host per preserve_host, X-Forwarded-*, X-Real-IP, Via and X-Kong-Request-Id.
 import type { IncomingMessage } from 'node:http'
+import { CONSUMER_HEADERS } from '@postern/shared/pdk/index.ts'
 import { wantsTrailers } from '../upstream/hop-by-hop.ts'
+import { knowHeaderNames } from '../upstream/undici.ts'
 
 type Headers = Record<string, string | string[]>
+
+/** The headers the gateway sets on upstream requests (below), besides host and via. */
+export const GATEWAY_HEADERS = [
+  'x-real-ip', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-path',
+  'x-forwarded-prefix', 'x-kong-request-id',
+] as const
+// these and the auth plugins' consumer headers skip undici's per-request name check (upstream/undici.ts)
+knowHeaderNames([...GATEWAY_HEADERS, ...CONSUMER_HEADERS])
 
 /** Never forwarded as the client sent them: hop-by-hop, and identity that only an auth plugin may set. */
 const DROP = new Set([
   // `proxy` never reaches the upstream (httpoxy: CGI-style upstreams read it as HTTP_PROXY)
   'connection', 'keep-alive', 'proxy-connection', 'proxy', 'upgrade', 'transfer-encoding', 'te', 'host',
-  'x-consumer-id', 'x-consumer-custom-id', 'x-consumer-username', 'x-credential-identifier', 'x-anonymous-consumer',
+  ...CONSUMER_HEADERS,
   // set below from trusted values only; never copied (so nothing is ever deleted from the object)
   'x-forwarded-prefix',
 ])

@@ -36,7 +36,8 @@ export interface JwtCompiled extends JwtConfig {
 export function compile(config: JwtConfig): JwtCompiled {
   const challenge = config.realm === null ? 'Bearer' : `Bearer realm="${config.realm}"`
   const errorChallenge = config.realm === null ? 'Bearer error="invalid_token"' : `${challenge}, error="invalid_token"`
-  return { ...config, challenge, errorChallenge, verified: new VerifiedCache() }
+  // header names lower-cased once here, as node keys request headers (findToken reads them as they are)
+  return { ...config, header_names: config.header_names.map((n) => n.toLowerCase()), challenge, errorChallenge, verified: new VerifiedCache() }
 }
 
 // Key sets outlive config rebuilds (the issuer's keys do not change when a route does), so they are

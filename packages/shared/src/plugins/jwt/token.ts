@@ -5,6 +5,7 @@ import type { PdkRequest, PdkUpstream } from '../../pdk/index.ts'
 export interface TokenSources {
   uri_param_names: readonly string[]
   cookie_names: readonly string[]
+  /** Lower-case (the plugin's compile lower-cases them), as node keys request headers. */
   header_names: readonly string[]
 }
 
@@ -109,7 +110,7 @@ export function findToken(conf: TokenSources, req: Pick<PdkRequest, 'rawQuery' |
     }
   }
   for (const name of conf.header_names) {
-    const value = firstOccurrence(req.headers[name.toLowerCase()])
+    const value = firstOccurrence(req.headers[name])
     const token = value === undefined ? undefined : bearerToken(value)
     if (token === undefined) continue
     if (!tokens.includes(token)) tokens.push(token)
