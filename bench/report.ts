@@ -166,6 +166,12 @@ export function checkTargets(rows: Row[], changes: ChangeStats[], inputs: Target
       pass: check(plain?.p99Ratio === undefined ? undefined : plain.p99Ratio <= 1.2),
     },
     {
+      // issue 17: "CPU µs/request within 10% of the reference" (the paired runs' ratio, as req/s)
+      target: 'postern no plugins CPU µs/request ≤ 1.1× bare undici proxy',
+      measured: fmt(plain?.cpuRatio, 3, '×'),
+      pass: check(plain?.cpuRatio === undefined || Number.isNaN(plain.cpuRatio) ? undefined : plain.cpuRatio <= 1.1),
+    },
+    {
       target: `${largeRoutes} routes req/s ≥ 0.9× 10 routes`,
       measured: fmt(large?.rpsRatio, 3, '×'),
       pass: check(large?.rpsRatio === undefined ? undefined : large.rpsRatio >= 0.9),
