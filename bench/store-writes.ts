@@ -36,6 +36,11 @@ export interface StoreWriteOptions extends ChangeOptions {
   upstreamUrl: string
   fill(admin: BenchAdmin, upstreamUrl: string, count: number): Promise<void>
   log(msg: string): void
+  /**
+   * Starts counting other processes' share of the pinned cores, this gateway's own processes counted as ours;
+   * the returned function ends it. Called around the timed phases only: the fill before them is set-up.
+   */
+  watchCores?(pids: { sut: number[]; load: number[] }): () => { foreignSutPct?: number; foreignLoadPct?: number }
 }
 
 export async function measureStoreWrites(store: StoreName, o: StoreWriteOptions): Promise<StoreWriteStats> {
@@ -50,13 +55,14 @@ export async function measureStoreWrites(store: StoreName, o: StoreWriteOptions)
     const admin = new BenchAdmin(gw.adminUrl)
     await o.fill(admin, o.upstreamUrl, o.routes)
     await waitForVersion(gw.statusUrl, admin.lastVersion)
+    const watched = o.watchCores?.({ sut: [gw.proxy.proc.pid!], load: [gw.admin.proc.pid!] })
     const t0 = performance.now()
     await createMany(admin, '/consumers', o.writes, (i) => ({ username: `bench-writer-${i}` }), 8)
     const writesPerSec = o.writes / ((performance.now() - t0) / 1000)
     await waitForVersion(gw.statusUrl, admin.lastVersion)
     o.log(`  ${store}: ${writesPerSec.toFixed(0)} writes/s`)
     const c = await measureChanges(admin, gw.proxyUrl, o.upstreamUrl, o.routes, `store-${store}`, o)
-    return { ...c, store, writes: o.writes, writesPerSec }
+    return { ...c, ...watched?.(), store, writes: o.writes, writesPerSec }
   } finally {
     await Promise.all([stop(gw.proxy), stop(gw.admin)])
     if (store === 'postgres') await onServer(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => {})
