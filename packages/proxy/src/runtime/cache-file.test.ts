@@ -1,10 +1,10 @@
 // The proxy's on-disk configuration: snapshot plus journal replay, torn lines, gaps, and runtime-only rows.
 import { describe, expect, it } from 'vitest'
-import { mkdtempSync, appendFileSync } from 'node:fs'
+import { mkdtempSync, appendFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ChangeEvent } from '@postern/shared'
-import { appendConfigJournal, journalFile, readConfigCache, writeConfigCache } from './cache-file.ts'
+import { appendConfigJournal, journalFile, readConfigCache, readText, writeConfigCache } from './cache-file.ts'
 
 const ev = (version: number, entity: string, id: string, payload: Record<string, unknown> = { id }): ChangeEvent => ({ version, hash: `h${version}`, entity, op: 'create', id, payload: payload as any })
 
@@ -19,6 +19,21 @@ describe('config cache', () => {
     expect(snap.hash).toBe('h3')
     expect(snap.entities.services.map((s) => s.id).sort()).toEqual(['s1', 's2'])
     expect(snap.entities.routes.map((r) => r.id)).toEqual(['r1'])
+  })
+
+  it('keeps non-ASCII text (names, tags) as written, in the snapshot and in the journal', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cache-'))
+    writeConfigCache(dir, { version: 1, hash: 'h1', entities: { services: [{ id: 's1', name: 'café-ünïcødé', tags: ['日本', '🚀'] }] } })
+    appendConfigJournal(dir, [ev(2, 'consumers', 'c1', { id: 'c1', username: 'Zoë ✓' })])
+    const snap = readConfigCache(dir)!
+    expect(snap.entities.services[0]).toMatchObject({ name: 'café-ünïcødé', tags: ['日本', '🚀'] })
+    expect(snap.entities.consumers[0]).toMatchObject({ username: 'Zoë ✓' })
+    // the ASCII path and the UTF-8 path give what utf8 decoding gives
+    for (const text of ['{"a":"plain ascii"}', '{"a":"é\u00e9 ü 🚀"}', 'ÿ', '']) {
+      const f = join(dir, 'text.json')
+      writeFileSync(f, text, 'utf8')
+      expect(readText(f)).toBe(text)
+    }
   })
 
   it('stops at a torn last line or a gap, and starts from empty when only a journal exists', () => {
