@@ -86,6 +86,26 @@ export function foreignPct(a: CpuSnap, b: CpuSnap): Record<string, number> {
   return out
 }
 
+/** Other processes' share of the SUT core and of the load core over a span (absent without pinning). */
+export interface ForeignShare {
+  foreignSutPct?: number
+  foreignLoadPct?: number
+}
+
+/**
+ * Starts watching the pinned cores — `owners` is [SUT core, load core], or [] without pinning — and returns the
+ * function that ends the span with other processes' share of each. `extra` adds processes that count as ours.
+ */
+export function watchForeign(owners: CoreOwners[], extra: { sut?: number[]; load?: number[] } = {}): () => ForeignShare {
+  if (owners.length < 2) return () => ({})
+  const mine: CoreOwners[] = [{ ...owners[0], pids: [...owners[0].pids, ...(extra.sut ?? [])] }, { ...owners[1], pids: [...owners[1].pids, ...(extra.load ?? [])] }]
+  const before = snapshot(mine)
+  return () => {
+    const f = foreignPct(before, snapshot(mine))
+    return { foreignSutPct: f[mine[0].core], foreignLoadPct: f[mine[1].core] }
+  }
+}
+
 /** Resident set of a process from /proc/<pid>/status (VmRSS), in MB; NaN when unreadable (not Linux, or it exited). */
 export function procRssMB(pid: number): number {
   try {

@@ -1,7 +1,7 @@
 // Re-checks the targets of a finished run with the current target list (report.ts's checkTargets) and rewrites its
 // results: `npx tsx bench/retarget.ts bench/results/<stamp>.json`. The measurements are the run's own; only the
 // PASS/FAIL lines are derived again (when a target is added to the list after the run), and a note says so.
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { checkTargets, markdown, type RunReport } from './report.ts'
 import { SCENARIOS } from './scenarios.ts'
@@ -21,7 +21,7 @@ if (basename(file).replace(/\.json$/, '') !== r.startedAt.replace(/[:.]/g, '-'))
 const md = markdown(r)
 const latest = join(dirname(file), 'latest.md')
 // latest.md follows only when it shows this run
-const files = [file, file.replace(/\.json$/, '.md'), ...(readFileSync(latest, 'utf8').startsWith(`# pnpm bench — ${r.startedAt}\n`) ? [latest] : [])]
+const files = [file, file.replace(/\.json$/, '.md'), ...(existsSync(latest) && readFileSync(latest, 'utf8').startsWith(`# pnpm bench — ${r.startedAt}\n`) ? [latest] : [])]
 writeFileSync(files[0], JSON.stringify(r, null, 2) + '\n')
 for (const f of files.slice(1)) writeFileSync(f, md)
 process.stdout.write(files.map((f) => `wrote ${f}\n`).join(''))

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { BenchAdmin, proxyStatus, waitForVersion } from './admin.ts'
 import { measureChanges, type ChangeStats } from './changes.ts'
-import { CLK_TCK, foreignPct, pidTicks, procRssMB, snapshot, type CoreOwners } from './cpu-share.ts'
+import { CLK_TCK, pidTicks, procRssMB, watchForeign, type CoreOwners } from './cpu-share.ts'
 import { fillConsumers, fillRoutes, memory, preflight } from './fill.ts'
 import { pickLoadGen, runLoad, runOpenLoop, type LoadResult } from './load.ts'
 import { CORES, decidePinning, LOAD_AT_START, log, machineInfo, opts } from './options.ts'
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
   const owners: CoreOwners[] = pin.sut === null ? [] : [{ core: pin.sut, pids: sutPids }, { core: pin.load!, pids: loadPids, self: true }]
   const contaminated = (r: { foreignSutPct?: number; foreignLoadPct?: number }) => isContaminated(r, opts.maxForeignPct)
   const load = async (s: Scenario, durationSec: number, onTwin = false): Promise<LoadResult> => {
-    const before = snapshot(owners)
+    const foreign = watchForeign(owners)
     // a workers gateway's CPU is its primary's plus its workers' (listed by its /status)
     const pids = onTwin ? [twin!.proc.proc.pid!] : s.target === 'postern-workers' ? [targetPid.get(s.target)!, ...(await workerPids(gateways.get(s.target)!.gw))] : [targetPid.get(s.target)!]
     const ticks = () => pids.reduce((sum, p) => sum + pidTicks(p), 0)
@@ -142,8 +142,7 @@ async function main(): Promise<void> {
         ? await runH2Load({ url, headers, concurrency: opts.connections, sessions: 5, durationSec })
         : await runLoad(gen, { url, headers, connections: opts.connections, durationSec, core: s.target === 'postern-workers' ? null : pin.load })
     const cpuUsPerReq = ((ticks() - t0) * 1e6) / CLK_TCK / r.requests
-    const f = foreignPct(before, snapshot(owners))
-    return { ...r, cpuUsPerReq, ...(pin.sut === null ? {} : { foreignSutPct: f[pin.sut], foreignLoadPct: f[pin.load!] }) }
+    return { ...r, cpuUsPerReq, ...foreign() }
   }
   if (opts.warmupSec > 0) {
     for (const s of scenarios) {
@@ -176,10 +175,9 @@ async function main(): Promise<void> {
     // stall of the target is then told apart from a burst of another process (a GC of an idle gateway, say)
     const alone: CoreOwners[] = pin.sut === null ? [] : [{ core: pin.sut, pids: [targetPid.get(s.target)!] }, owners[1]]
     const once = async () => {
-      const before = snapshot(alone)
+      const foreign = watchForeign(alone)
       const r = await runOpenLoop({ url: urls.get(s.target)! + req.path, headers: req.headers ?? {}, rate: opts.rate, durationSec: opts.openDurationSec, connections: opts.connections, core: pin.load })
-      const f = foreignPct(before, snapshot(alone))
-      return { ...r, ...(pin.sut === null ? {} : { foreignSutPct: f[pin.sut], foreignLoadPct: f[pin.load!] }) }
+      return { ...r, ...foreign() }
     }
     // As in the rounds: a run in which other processes took too much of a pinned core is run again (bounded).
     let r = await once()
@@ -199,12 +197,11 @@ async function main(): Promise<void> {
     for (const { gw, admin, routes } of gateways.values()) {
       await waitForVersion(gw.statusUrl, admin.lastVersion)
       log(`admin write → served: ${opts.changes} changes at ${routes} routes`)
-      const before = snapshot(owners)
+      const foreign = watchForeign(owners)
       const c = await measureChanges(admin, gw.proxyUrl, upstreamUrl, routes, gw.name, {
         count: opts.changes, gapMs: opts.changeGapMs, pollMs: opts.changePollMs, timeoutMs: opts.changeTimeoutMs,
       })
-      const f = foreignPct(before, snapshot(owners))
-      if (pin.sut !== null) Object.assign(c, { foreignSutPct: f[pin.sut], foreignLoadPct: f[pin.load!] })
+      Object.assign(c, foreign())
       log(`  p50 ${c.p50Ms.toFixed(2)} ms p99 ${c.p99Ms.toFixed(2)} ms (admin answer p50 ${c.adminP50Ms.toFixed(2)} ms)`)
       changes.push(c)
     }
@@ -217,17 +214,9 @@ async function main(): Promise<void> {
     for (const store of stores) {
       log(`admin writes on ${store}: ${opts.storeWriteCount} writes, then ${opts.changes} changes at ${opts.routes} routes`)
       // the store's own gateway is ours too (until 2026-12-07 its fill of 10,000 routes was counted as other processes' CPU)
-      const watchCores = (pids: { sut: number[]; load: number[] }) => {
-        if (pin.sut === null) return () => ({})
-        const mine: CoreOwners[] = [{ ...owners[0], pids: [...owners[0].pids, ...pids.sut] }, { ...owners[1], pids: [...owners[1].pids, ...pids.load] }]
-        const before = snapshot(mine)
-        return () => {
-          const f = foreignPct(before, snapshot(mine))
-          return { foreignSutPct: f[pin.sut!], foreignLoadPct: f[pin.load!] }
-        }
-      }
       const c = await measureStoreWrites(store, {
-        routes: opts.routes, writes: opts.storeWriteCount, entry: postern.entry, cores, upstreamUrl, fill: fillRoutes, log, watchCores,
+        routes: opts.routes, writes: opts.storeWriteCount, entry: postern.entry, cores, upstreamUrl, fill: fillRoutes, log,
+        watchCores: (pids) => watchForeign(owners, pids),
         count: opts.changes, gapMs: opts.changeGapMs, pollMs: opts.changePollMs, timeoutMs: opts.changeTimeoutMs,
       })
       log(`  p50 ${c.p50Ms.toFixed(2)} ms p99 ${c.p99Ms.toFixed(2)} ms (admin answer p50 ${c.adminP50Ms.toFixed(2)} ms)`)

@@ -6,6 +6,7 @@ import pg from 'pg'
 import { BenchAdmin, createMany, waitForVersion } from './admin.ts'
 import { measureChanges, type ChangeOptions, type ChangeStats } from './changes.ts'
 import { startGateway, stop } from './procs.ts'
+import type { ForeignShare } from './cpu-share.ts'
 
 export type StoreName = 'sqlite' | 'postgres'
 
@@ -40,7 +41,7 @@ export interface StoreWriteOptions extends ChangeOptions {
    * Starts counting other processes' share of the pinned cores, this gateway's own processes counted as ours;
    * the returned function ends it. Called around the timed phases only: the fill before them is set-up.
    */
-  watchCores?(pids: { sut: number[]; load: number[] }): () => { foreignSutPct?: number; foreignLoadPct?: number }
+  watchCores?(pids: { sut: number[]; load: number[] }): () => ForeignShare
 }
 
 export async function measureStoreWrites(store: StoreName, o: StoreWriteOptions): Promise<StoreWriteStats> {
