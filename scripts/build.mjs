@@ -4,7 +4,7 @@
 // neither the admin nor its dependencies (hono, yaml, the admin store), nor pg unless it runs on Postgres.
 // Chunks sit beside postern.mjs: code that finds files from import.meta.url (GUI, migrations) sees dist/.
 import { build } from 'esbuild'
-import { chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -13,10 +13,42 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 /**
  * npm packages bundled rather than imported: zod, jose and drizzle-orm are pure ESM spread over ~270 small
  * files, and node's ESM loader resolves, reads and compiles each one at start (a third of a large proxy's
- * cold start). Bundled, esbuild keeps only what we use, in the chunks that use it. Native or worker-based
- * packages (better-sqlite3, pg, pino and its transports) and undici (CommonJS) stay external.
+ * cold start). Bundled, esbuild keeps only what we use, in the chunks that use it. pino is CommonJS over
+ * ~25 files in 11 packages that every plane loads (≈ 30 ms of a proxy's cold start through node's require);
+ * it is bundled with everything it imports (PINO_TREE, read from the installed package.json files), as
+ * Postern logs to a file descriptor and never starts pino's worker-thread transports, the one part that needs
+ * pino's files on disk. Native packages (better-sqlite3, pg) and undici (CommonJS, required by file) stay
+ * external.
  */
-const INLINE = /^(zod|jose|drizzle-orm)(\/|$)/
+const INLINE = /^(zod|jose|drizzle-orm|pino)(\/|$)/
+const PINO_TREE = dependencyTree('pino', join(root, 'packages/shared'))
+/** zod's classic API re-exports all ~50 of its message locales (370 kB of the shared chunk); Postern uses English only. */
+const ZOD_LOCALES = /\/zod\/v4\/(classic|core)\/[^/]+$/
+
+/** `name` and every package it depends on, transitively, as installed (names, e.g. `@pinojs/redact`). */
+function dependencyTree(name, from) {
+  const out = new Set()
+  const visit = (pkg, dir) => {
+    if (out.has(pkg)) return
+    out.add(pkg)
+    const file = packageJson(pkg, dir)
+    for (const dep of Object.keys(JSON.parse(readFileSync(file, 'utf8')).dependencies ?? {})) visit(dep, dirname(file))
+  }
+  visit(name, from)
+  return out
+}
+
+/** The real path of `pkg`'s package.json as node would find it from `dir` (node_modules upwards). */
+function packageJson(pkg, dir) {
+  for (let d = dir; ; d = dirname(d)) {
+    const file = join(d, 'node_modules', pkg, 'package.json')
+    if (existsSync(file)) return realpathSync(file)
+    if (d === dirname(d)) throw new Error(`build: ${pkg} is not installed (needed from ${dir})`)
+  }
+}
+
+/** The npm package a bare specifier names (`@scope/name/sub` → `@scope/name`). */
+const packageOf = (spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/')
 
 const dist = join(root, 'dist')
 mkdirSync(dist, { recursive: true })
@@ -42,7 +74,12 @@ await build({
       setup(b) {
         // bare specifiers are npm packages (external), except our own workspace packages and the pure-ESM
         // libraries every plane loads (bundled, see INLINE)
-        b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@postern/') || INLINE.test(args.path) ? undefined : { path: args.path, external: true }))
+        b.onResolve({ filter: /^[^./]/ }, (args) =>
+          args.path.startsWith('@postern/') || INLINE.test(args.path) || PINO_TREE.has(packageOf(args.path)) ? undefined : { path: args.path, external: true },
+        )
+        // zod's `locales` namespace with English alone (what zod configures by default)
+        b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (ZOD_LOCALES.test(args.importer) ? { path: join(args.resolveDir, '../locales/en.js'), namespace: 'zod-locales' } : undefined))
+        b.onLoad({ filter: /./, namespace: 'zod-locales' }, (args) => ({ contents: `export { default as en } from ${JSON.stringify(args.path)}`, resolveDir: dirname(args.path) }))
       },
     },
   ],

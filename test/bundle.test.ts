@@ -1,6 +1,6 @@
 // The bundle `pnpm start` runs (dist/postern.mjs, scripts/build.mjs): every other black-box file starts the
 // TypeScript entry through tsx, so this one proves the build itself — npm libraries inlined (zod, jose,
-// drizzle-orm), the rest external, undici required by file — on SQLite and on Postgres: admin writes, a jwt
+// drizzle-orm, pino), the rest external, undici required by file — on SQLite and on Postgres: admin writes, a jwt
 // RS256 credential, the proxy answering 200 and Kong's 401, a third-party plugin loaded by path, the proxy's
 // config cache; and the file as package.json's `bin` (run directly).
 import { spawn, spawnSync } from 'node:child_process'
@@ -42,7 +42,7 @@ async function startBundle(env: Record<string, string>, asBin = false) {
       KONG_ADMIN_GUI_LISTEN: '127.0.0.1:0',
       KONG_PROXY_LISTEN: '127.0.0.1:0',
       KONG_STATUS_LISTEN: '127.0.0.1:0',
-      KONG_LOG_LEVEL: 'warn',
+      KONG_LOG_LEVEL: 'info',
       KONG_PLUGINS: 'bundled,./examples/postern-plugin-header-echo/index.ts',
       ...env,
     },
@@ -113,6 +113,11 @@ async function runFlow(env: Record<string, string>, asBin = false) {
     }
     expect(echoed.headers['x-echo-x-tag']).toBe('t1')
     expect(existsSync(join(gw.prefix, 'config-cache.json')) || existsSync(join(gw.prefix, 'config-cache.journal'))).toBe(true)
+    // pino is bundled too (scripts/build.mjs): its JSON lines, with Kong's level names and ISO times, on stderr
+    const lines = gw.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l))
+    const started = lines.find((l) => l.component === 'proxy' && l.msg === 'proxy started')
+    expect(started, gw.output()).toMatchObject({ level: 'info', component: 'proxy' })
+    expect(new Date(started.time).toISOString()).toBe(started.time)
   } finally {
     expect(await gw.stop()).toBe(0)
   }
