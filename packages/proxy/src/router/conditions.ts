@@ -36,9 +36,15 @@ export function compileHostSet(list: string[] | null, isSni = false): HostSet | 
     if (isSni) {
       if (name.endsWith('.')) name = name.slice(0, -1)
     } else {
-      ;({ name, port } = splitHostPort(raw))
+      const hp = splitHostPort(raw)
+      name = hp.name
+      port = hp.port
     }
-    const [kind, text] = wildcardOf(name)
+    // indexed rather than destructured: at start-up this runs cold for every host of every route, and array
+    // destructuring goes through the iterator protocol until the optimizing compiler gets to it
+    const wild = wildcardOf(name)
+    const kind = wild[0]
+    const text = wild[1]
     if (kind) (set.wild ??= []).push({ suffix: kind === 'suffix', text, port })
     else if (port === null) {
       if (set.exact !== null) set.exact.add(name)

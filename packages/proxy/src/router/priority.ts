@@ -41,6 +41,11 @@ export function headerNames(headers: Record<string, string[]> | null): string[] 
  */
 export function splitPathGroups(paths: string[] | null): PathGroup[] | null {
   if (!paths || paths.length === 0) return null
+  // the usual route has one path: no map (this runs for every route of a configuration at start-up)
+  if (paths.length === 1) {
+    const p = paths[0]
+    return isRegexPath(p) ? [{ regex: true, paths, length: 0 }] : [{ regex: false, paths, length: byteLength(p) }]
+  }
   const regex: string[] = []
   const byLen = new Map<number, string[]>()
   for (const p of paths) {

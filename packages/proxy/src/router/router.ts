@@ -185,12 +185,15 @@ const states = new WeakMap<object, RouterState<any>>()
 /** The buckets a matcher lives in (created on demand when `create`). */
 function bucketsOf<R extends RouteInput>(st: RouterState<R>, m: Matcher<R>, create: boolean): Bucket<R>[] {
   if (!m.hosts) return [st.anyHost]
+  const hosts = m.route.hosts!
   const out: Bucket<R>[] = []
-  for (const h of m.route.hosts!) {
-    const [kind, text] = wildcardOf(splitHostPort(h).name)
+  for (let i = 0; i < hosts.length; i++) {
+    // indexed, not destructured (see compileHostSet): a full build runs this cold for every matcher
+    const wild = wildcardOf(splitHostPort(hosts[i]).name)
+    const kind = wild[0]
     const map = kind === 'suffix' ? st.suffix : kind === 'prefix' ? st.prefix : st.plain
-    let b = map.get(text)
-    if (!b && create) map.set(text, (b = newBucket<R>()))
+    let b = map.get(wild[1])
+    if (!b && create) map.set(wild[1], (b = newBucket<R>()))
     if (b && !out.includes(b)) out.push(b)
   }
   return out
