@@ -13,6 +13,7 @@ import {
 import { copyResponseHeaders, requestHasNoBody, stripRequestForUndici, wantsTrailers } from './hop-by-hop.ts'
 import type { UpstreamPools, UpstreamTarget } from './pools.ts'
 import { startReadTimer, startWriteTimer, stopReadTimer, stopWriteTimer, watchBody, type Timed } from './timers.ts'
+import type { DeadlineList, Deadlined } from './deadlines.ts'
 
 export interface ForwardRequest {
   method: string
@@ -133,8 +134,12 @@ class Forwarder implements Dispatcher.DispatchHandler, Timed {
   hookError: unknown = null
   writeTimer: NodeJS.Timeout | null = null
   pausedAt = -1
-  readTimer: NodeJS.Timeout | null = null
   lastRead = 0
+  // the read deadline's list links (deadlines.ts)
+  deadline = -1
+  dlPrev: Deadlined | null = null
+  dlNext: Deadlined | null = null
+  dlList: DeadlineList<any> | null = null
   picker: PeerPicker | null = null
   pools: UpstreamPools | null = null
 

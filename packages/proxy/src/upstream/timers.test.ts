@@ -11,6 +11,7 @@ import { PassThrough } from 'node:stream'
 import type { IncomingMessage } from 'node:http'
 import { listen, send, startProxy, target } from './test-harness.ts'
 import { startReadTimer, startWriteTimer, stopReadTimer, stopWriteTimer, watchBody, type Timed } from './timers.ts'
+import { UNLISTED } from './deadlines.ts'
 
 /** A forwarder stand-in whose controller records when (and with what) it was aborted. */
 function fakeForwarder(over: { readTimeout?: number; writeTimeout?: number; body?: PassThrough }) {
@@ -22,7 +23,7 @@ function fakeForwarder(over: { readTimeout?: number; writeTimeout?: number; body
       aborted: false, paused: false, reason: null, pause() {}, resume() {},
       abort: (e: Error) => void aborted.push({ at: performance.now(), code: (e as Error & { code: string }).code }),
     },
-    settled: false, headersSent: false, readTimer: null, lastRead: 0, writeTimer: null, pausedAt: -1,
+    settled: false, headersSent: false, lastRead: 0, writeTimer: null, pausedAt: -1, ...UNLISTED,
   }
   return { fw, aborted }
 }

@@ -6,16 +6,16 @@ import type { Dispatcher, buildConnector as Connector } from 'undici'
 import { buildConnector, errors } from './undici.ts'
 import { UpstreamReadTimeoutError, UpstreamWriteTimeoutError } from './errors.ts'
 import type { UpstreamTarget } from './pools.ts'
+import { DeadlineList, type Deadlined } from './deadlines.ts'
 
-/** The part of a Forwarder the timers read and write. */
-export interface Timed {
+/** The part of a Forwarder the timers read and write (its read deadline: the Deadlined fields). */
+export interface Timed extends Deadlined {
   readonly target: UpstreamTarget
   /** The client's request body when it is streamed, else null. */
   readonly stream: Readable | null
   controller: Dispatcher.DispatchController | null
   settled: boolean
   headersSent: boolean
-  readTimer: NodeJS.Timeout | null
   /** performance.now() of the last read from the upstream (or of the end of sending). */
   lastRead: number
   writeTimer: NodeJS.Timeout | null
@@ -54,41 +54,41 @@ function onBodyResume(this: Body): void {
   if (fw !== undefined) fw.pausedAt = -1
 }
 
+/** One deadline list per read_timeout length (services share a few lengths; 60,000 ms by default). */
+const readLists = new Map<number, DeadlineList<Timed>>()
+
 /**
  * Kong's read_timeout, per attempt and "between two successive reads": armed once the connection is up,
- * and moved forward by every read. One timer per attempt; reads only record the time (no timer churn per chunk).
+ * and moved forward by every read. Reads only record the time; the deadline list (deadlines.ts) checks it
+ * when the attempt is due, so a request that is answered in time costs a link and an unlink.
  */
 export function startReadTimer(fw: Timed): void {
   const ms = fw.target.readTimeout
   if (!(ms > 0)) return
+  let list = readLists.get(ms)
+  if (list === undefined) readLists.set(ms, (list = new DeadlineList<Timed>(checkRead)))
   fw.lastRead = performance.now()
-  if (fw.readTimer !== null) clearTimeout(fw.readTimer)
-  fw.readTimer = setTimeout(checkRead, ms, fw)
+  list.add(fw, fw.lastRead + ms)
 }
 
 export function stopReadTimer(fw: Timed): void {
-  if (fw.readTimer !== null) {
-    clearTimeout(fw.readTimer)
-    fw.readTimer = null
-  }
+  if (fw.dlList !== null) fw.dlList.remove(fw)
 }
 
-function checkRead(fw: Timed): void {
-  fw.readTimer = null
+/** At the attempt's deadline: abort when the upstream has been silent for read_timeout, else the new deadline. */
+function checkRead(fw: Timed, now: number): number {
   const c = fw.controller
-  if (fw.settled || c === null) return
+  if (fw.settled || c === null) return -1
   const ms = fw.target.readTimeout
-  const now = performance.now()
   // Not the upstream's turn to talk: the body is still being sent (write_timeout's business), or we stopped
   // reading because the client is slower than the upstream (nginx does not blame the upstream for that).
   if (c.paused || (!fw.headersSent && fw.stream !== null && !fw.stream.readableEnded)) fw.lastRead = now
-  const idle = now - fw.lastRead
-  // libuv's clock is in whole ms, so a timer may fire up to 1 ms before performance.now() says it is due.
-  if (idle >= ms - 1) {
+  // libuv's clock is in whole ms, so the list may check up to 1 ms before performance.now() says it is due.
+  if (now - fw.lastRead >= ms - 1) {
     c.abort(new UpstreamReadTimeoutError())
-    return
+    return -1
   }
-  fw.readTimer = setTimeout(checkRead, ms - idle, fw)
+  return fw.lastRead + ms
 }
 
 /** On a new attempt: a body already held back (paused) is timed from now. */
