@@ -38,6 +38,7 @@ export interface ListenerInfo {
 }
 
 export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
+  const listenPort = String(listener.port) // X-Forwarded-Port
   return function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const t0 = performance.now()
     const startedAt = Date.now()
@@ -83,7 +84,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     if (plan.grpc && refuseGrpcMismatch(req, res, route.protocols, scheme, requestId, t0)) return
     const upstreamHost = route.preserve_host ? hostHeader : plan.upstreamHost
     const headers = upstreamHeaders(req, {
-      clientIp, forwardedIp, trusted, scheme, listenPort: listener.port, rawPath, prefix: strippedPrefix(m), hostHeader, upstreamHost, requestId,
+      clientIp, forwardedIp, trusted, scheme, listenPort, rawPath, prefix: strippedPrefix(m), hostHeader, upstreamHost, requestId,
     })
     const x = new Exchange(deps, req, res, requestId, t0, startedAt, rt, plan, m, method, path, rawQuery, qi >= 0, clientIp, headers)
     // a route without plugins needs no plugin state: the exchange forwards straight away

@@ -33,7 +33,8 @@ export interface ForwardInfo {
   forwardedIp: string
   trusted: boolean
   scheme: 'http' | 'https'
-  listenPort: number
+  /** The listener's port as text (the handler makes it once per listener). */
+  listenPort: string
   rawPath: string
   prefix: string | null
   hostHeader: string
@@ -58,7 +59,7 @@ export function upstreamHeaders(req: IncomingMessage, i: ForwardInfo): Headers {
   out['x-forwarded-for'] = xff ? `${xff}, ${i.clientIp}` : i.forwardedIp
   out['x-forwarded-proto'] = (i.trusted ? trustedValue(src, 'x-forwarded-proto') : undefined) ?? i.scheme
   out['x-forwarded-host'] = (i.trusted ? trustedValue(src, 'x-forwarded-host') : undefined) ?? hostWithoutPort(i.hostHeader)
-  out['x-forwarded-port'] = (i.trusted ? trustedValue(src, 'x-forwarded-port') : undefined) ?? String(i.listenPort)
+  out['x-forwarded-port'] = (i.trusted ? trustedValue(src, 'x-forwarded-port') : undefined) ?? i.listenPort
   out['x-forwarded-path'] = (i.trusted ? trustedValue(src, 'x-forwarded-path') : undefined) ?? i.rawPath
   const prefix = (i.trusted ? trustedValue(src, 'x-forwarded-prefix') : undefined) ?? i.prefix
   if (prefix) out['x-forwarded-prefix'] = prefix
