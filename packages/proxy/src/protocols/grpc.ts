@@ -1,7 +1,7 @@
 // gRPC: services with protocol grpc (h2c) or grpcs (TLS) are reached over HTTP/2 with bodies streamed both
 // ways and trailers (grpc-status, grpc-message) carried through; gateway-made answers to gRPC requests
 // become trailers-only gRPC errors with Kong's HTTP → gRPC status mapping (kong/pdk/response.lua).
-import { connect, constants, type ClientHttp2Session, type Http2ServerResponse, type OutgoingHttpHeaders } from 'node:http2'
+import type { ClientHttp2Session, Http2ServerResponse, OutgoingHttpHeaders } from 'node:http2'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import type { Entity } from '@postern/shared'
@@ -9,6 +9,7 @@ import { sendExit, sendKongError } from '../pipeline/respond.ts'
 import { classifyUpstreamError } from '../upstream/errors.ts'
 import type { ForwardHooks, ForwardRequest, ForwardResult } from '../upstream/forward.ts'
 import type { UpstreamTarget } from '../upstream/pools.ts'
+import { http2 } from './node-http2.ts'
 
 const HTTP_TO_GRPC: Record<number, number> = { 200: 0, 400: 3, 401: 16, 403: 7, 404: 5, 409: 6, 429: 8, 499: 1, 500: 13, 501: 12, 503: 14, 504: 4 }
 const GRPC_MESSAGES = ['OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists', 'PermissionDenied', 'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange', 'Unimplemented', 'Internal', 'Unavailable', 'DataLoss', 'Unauthenticated']
@@ -104,7 +105,7 @@ function session(target: UpstreamTarget, secure: boolean): ClientHttp2Session {
   let s = sessions.get(key)
   if (s && !s.closed && !s.destroyed) return s
   const host = target.host.includes(':') ? `[${target.host}]` : target.host
-  s = connect(`${key.split('|')[0].replace(target.host, host)}`, secure ? { rejectUnauthorized: target.tlsVerify === true, ca: target.tls?.ca, cert: target.tls?.cert, key: target.tls?.key } : {})
+  s = http2().connect(`${key.split('|')[0].replace(target.host, host)}`, secure ? { rejectUnauthorized: target.tlsVerify === true, ca: target.tls?.ca, cert: target.tls?.cert, key: target.tls?.key } : {})
   const drop = () => sessions.get(key) === s && sessions.delete(key)
   s.on('close', drop)
   s.on('goaway', drop)
@@ -146,11 +147,11 @@ export function grpcForward(service: Entity, target: UpstreamTarget, fr: Forward
     if (target.readTimeout > 0) up.setTimeout(target.readTimeout, () => up.destroy(Object.assign(new Error('read timeout'), { code: 'UND_ERR_HEADERS_TIMEOUT' })))
     up.on('error', (err) => {
       clearTimeout(connectTimer)
-      if (down.headersSent) down.close(constants.NGHTTP2_INTERNAL_ERROR)
+      if (down.headersSent) down.close(http2().constants.NGHTTP2_INTERNAL_ERROR)
       fail(err)
     })
     down.on('close', () => {
-      if (!up.closed) up.close(constants.NGHTTP2_CANCEL)
+      if (!up.closed) up.close(http2().constants.NGHTTP2_CANCEL)
     })
     let status = 0
     let latency = 0
@@ -161,7 +162,7 @@ export function grpcForward(service: Entity, target: UpstreamTarget, fr: Forward
       for (const k in rh) if (k.charCodeAt(0) !== 58) out[k] = rh[k] as string
       status = hooks.onHeaders(status, out, latency)
       // a trailers-only answer (an error from the gRPC server) ends the stream with its headers
-      const endStream = (flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0
+      const endStream = (flags & http2().constants.NGHTTP2_FLAG_END_STREAM) !== 0
       if (down.destroyed) return
       down.respond({ ...out, ':status': status }, endStream ? { endStream: true } : { waitForTrailers: true })
       if (endStream) settle({ ok: true, status, upstreamLatencyMs: latency, bytesSent: 0 })

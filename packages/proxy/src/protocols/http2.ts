@@ -1,10 +1,11 @@
 // HTTP/2 listeners (Kong's `http2` flag on a KONG_PROXY_LISTEN entry): with `ssl`, ALPN picks h2 or
 // HTTP/1.1 on one port; without, h2c with prior knowledge (as nginx's plaintext `http2`). HTTP/2 requests
 // are adapted so the pipeline and plugins see the same request as over HTTP/1.1.
-import { createSecureServer, createServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2'
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { SecureContext } from 'node:tls'
 import { isGrpcRequest, mapGatewayErrorsToGrpc } from './grpc.ts'
+import { http2 } from './node-http2.ts'
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
 
@@ -18,8 +19,8 @@ export interface Http2ListenerOptions {
 /** An HTTP/2 server typed as node:http's Server: the pipeline uses only the API both share. */
 export function createHttp2Listener(o: Http2ListenerOptions): Server {
   const server = o.ssl
-    ? createSecureServer({ allowHTTP1: true, cert: o.cert, key: o.key, SNICallback: o.SNICallback })
-    : createServer()
+    ? http2().createSecureServer({ allowHTTP1: true, cert: o.cert, key: o.key, SNICallback: o.SNICallback })
+    : http2().createServer()
   return server as unknown as Server
 }
 
