@@ -31,6 +31,8 @@ function get(agent: Agent, path: string): Promise<number | string> {
     const req = request({ host: '127.0.0.1', port: gw.proxy.port, path, agent }, (res) => {
       res.resume()
       res.on('end', () => resolve(res.statusCode!))
+      // a response cut off by its worker's death ends with 'close' (and no 'end'): a failure, not a hang
+      res.on('close', () => resolve(res.complete ? res.statusCode! : 'aborted'))
     })
     req.on('error', (e: any) => resolve(e.code ?? 'error'))
     req.end()
