@@ -20,7 +20,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
  * pino's files on disk. Native packages (better-sqlite3, pg) and undici (CommonJS, required by file) stay
  * external.
  */
-const INLINE = /^(zod|jose|drizzle-orm|pino)(\/|$)/
+const INLINE = /^(zod|jose|drizzle-orm)(\/|$)/
 const PINO_TREE = dependencyTree('pino', join(root, 'packages/shared'))
 /** zod's classic API re-exports all ~50 of its message locales (370 kB of the shared chunk); Postern uses English only. */
 const ZOD_LOCALES = /\/zod\/v4\/(classic|core)\/[^/]+$/
