@@ -1,5 +1,6 @@
 // Hop-by-hop header handling on both legs (Kong §4.6/§4.9) and body detection, shared by forward.ts.
 import type { IncomingMessage } from 'node:http'
+import { headerNameToString } from './undici.ts'
 
 // Fixed hop-by-hop response headers; `connection` and the names it lists are handled separately.
 const RES_STRIP = ['keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade']
@@ -46,6 +47,37 @@ export function copyResponseHeaders(h: Record<string, string | string[]>, te: st
   for (const k in h) {
     if (RES_HOP.has(k) || (listed !== null && listed.has(k)) || (k === 'trailer' && !keepTrailer)) continue
     out[k] = h[k]
+  }
+  return out
+}
+
+/**
+ * The response headers to send, straight from undici's raw list (name, value, …) in one pass: names
+ * lower-cased, repeated names gathered into arrays and values decoded as latin1, as undici's parseHeaders
+ * does, and the hop-by-hop ones left out, as copyResponseHeaders does.
+ */
+export function responseHeadersFromRaw(raw: Buffer[], te: string | string[] | undefined): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  let conn: string | undefined
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = headerNameToString(raw[i])
+    const value = raw[i + 1].toString('latin1')
+    if (name === 'connection') {
+      conn = conn === undefined ? value : `${conn},${value}`
+      continue
+    }
+    if (RES_HOP.has(name)) continue
+    const cur = out[name]
+    if (cur === undefined) out[name] = value
+    else if (!Object.hasOwn(out, name)) {
+      // a name that is also an Object.prototype member (`constructor`, `__proto__`): an own header all the same
+      Object.defineProperty(out, name, { value, enumerable: true, configurable: true, writable: true })
+    } else if (typeof cur === 'string') out[name] = [cur, value]
+    else cur.push(value)
+  }
+  // rare: Connection names other headers, or a Trailer the client did not ask for (a copy keeps `out` in fast mode)
+  if ((conn !== undefined && conn !== 'keep-alive' && conn !== 'close' && conn !== 'Keep-Alive') || (out.trailer !== undefined && !wantsTrailers(te))) {
+    return copyResponseHeaders(conn === undefined ? out : { ...out, connection: conn }, te)
   }
   return out
 }

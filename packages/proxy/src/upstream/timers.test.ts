@@ -13,16 +13,14 @@ import { listen, send, startProxy, target } from './test-harness.ts'
 import { startReadTimer, startWriteTimer, stopReadTimer, stopWriteTimer, watchBody, type Timed } from './timers.ts'
 import { UNLISTED } from './deadlines.ts'
 
-/** A forwarder stand-in whose controller records when (and with what) it was aborted. */
+/** A forwarder stand-in whose abort records when (and with what) it was called. */
 function fakeForwarder(over: { readTimeout?: number; writeTimeout?: number; body?: PassThrough }) {
   const aborted: { at: number; code: string }[] = []
   const fw: Timed = {
     target: { ...target(1), readTimeout: over.readTimeout ?? 0, writeTimeout: over.writeTimeout ?? 0 },
     stream: (over.body ?? null) as IncomingMessage | null,
-    controller: {
-      aborted: false, paused: false, reason: null, pause() {}, resume() {},
-      abort: (e: Error) => void aborted.push({ at: performance.now(), code: (e as Error & { code: string }).code }),
-    },
+    abort: (e: Error) => void aborted.push({ at: performance.now(), code: (e as Error & { code: string }).code }),
+    paused: false,
     settled: false, headersSent: false, lastRead: 0, writeTimer: null, pausedAt: -1, ...UNLISTED,
   }
   return { fw, aborted }

@@ -2,7 +2,7 @@
 // undici's own connect, headers and body timeouts run on a 1 s-resolution clock (a 500 ms one fires at ~1 s).
 import type { Readable } from 'node:stream'
 import type { Socket } from 'node:net'
-import type { Dispatcher, buildConnector as Connector } from 'undici'
+import type { buildConnector as Connector } from 'undici'
 import { buildConnector, errors } from './undici.ts'
 import { UpstreamReadTimeoutError, UpstreamWriteTimeoutError } from './errors.ts'
 import type { UpstreamTarget } from './pools.ts'
@@ -13,7 +13,10 @@ export interface Timed extends Deadlined {
   readonly target: UpstreamTarget
   /** The client's request body when it is streamed, else null. */
   readonly stream: Readable | null
-  controller: Dispatcher.DispatchController | null
+  /** undici's abort for the current attempt (from its onConnect); null until connected and between attempts. */
+  abort: ((err: Error) => void) | null
+  /** Reading from the upstream is paused because the client is slower (the response waits for its 'drain'). */
+  paused: boolean
   settled: boolean
   headersSent: boolean
   /** performance.now() of the last read from the upstream (or of the end of sending). */
@@ -46,7 +49,7 @@ function onBodyPause(this: Body): void {
   const fw = this[kTimed]
   if (fw === undefined || fw.settled) return
   fw.pausedAt = performance.now()
-  if (fw.writeTimer === null && fw.controller !== null) fw.writeTimer = setTimeout(checkWrite, fw.target.writeTimeout, fw)
+  if (fw.writeTimer === null && fw.abort !== null) fw.writeTimer = setTimeout(checkWrite, fw.target.writeTimeout, fw)
 }
 
 function onBodyResume(this: Body): void {
@@ -77,15 +80,15 @@ export function stopReadTimer(fw: Timed): void {
 
 /** At the attempt's deadline: abort when the upstream has been silent for read_timeout, else the new deadline. */
 function checkRead(fw: Timed, now: number): number {
-  const c = fw.controller
-  if (fw.settled || c === null) return -1
+  const abort = fw.abort
+  if (fw.settled || abort === null) return -1
   const ms = fw.target.readTimeout
   // Not the upstream's turn to talk: the body is still being sent (write_timeout's business), or we stopped
   // reading because the client is slower than the upstream (nginx does not blame the upstream for that).
-  if (c.paused || (!fw.headersSent && fw.stream !== null && !fw.stream.readableEnded)) fw.lastRead = now
+  if (fw.paused || (!fw.headersSent && fw.stream !== null && !fw.stream.readableEnded)) fw.lastRead = now
   // libuv's clock is in whole ms, so the list may check up to 1 ms before performance.now() says it is due.
   if (now - fw.lastRead >= ms - 1) {
-    c.abort(new UpstreamReadTimeoutError())
+    abort(new UpstreamReadTimeoutError())
     return -1
   }
   return fw.lastRead + ms
@@ -113,12 +116,12 @@ export function stopWriteTimer(fw: Timed): void {
  */
 function checkWrite(fw: Timed): void {
   fw.writeTimer = null
-  const c = fw.controller
-  if (fw.settled || fw.headersSent || c === null || fw.pausedAt < 0) return // the next pause re-arms
+  const abort = fw.abort
+  if (fw.settled || fw.headersSent || abort === null || fw.pausedAt < 0) return // the next pause re-arms
   const ms = fw.target.writeTimeout
   const idle = performance.now() - fw.pausedAt
   if (idle >= ms - 1) {
-    c.abort(new UpstreamWriteTimeoutError())
+    abort(new UpstreamWriteTimeoutError())
     return
   }
   fw.writeTimer = setTimeout(checkWrite, ms - idle, fw)

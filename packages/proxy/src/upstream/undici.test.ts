@@ -6,7 +6,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { CONSUMER_HEADERS } from '@postern/shared/pdk/index.ts'
 import { GATEWAY_HEADERS } from '../pipeline/headers.ts'
-import { Agent, Pool, buildConnector, errors, knowHeaderNames } from './undici.ts'
+import { Agent, Pool, buildConnector, errors, headerNameToString, knowHeaderNames, parseHeaders } from './undici.ts'
 
 const GATEWAY_HEADER_NAMES = [...GATEWAY_HEADERS, ...CONSUMER_HEADERS]
 
@@ -16,6 +16,8 @@ describe('undici parts', () => {
     expect(Agent).toBe(undici.Agent)
     expect(errors).toBe(undici.errors)
     expect(buildConnector).toBe(undici.buildConnector)
+    expect(parseHeaders).toBe(undici.util.parseHeaders)
+    expect(headerNameToString).toBe(undici.util.headerNameToString)
   })
 
   it('give dispatchers the request API without the index', () => {
