@@ -136,7 +136,8 @@ export class Exchange implements ForwardSink {
         this.bodyFilter = runBodyFilters
       }
     }
-    this.writtenBefore = req.socket.bytesWritten
+    // the log phase's byte count (bytesWritten walks the socket's write buffer: only when there is a log phase)
+    if (this.ran.length > 0) this.writtenBefore = req.socket.bytesWritten
     if (s?.trace) s.trace.upstreamStart = performance.now()
     // WebSocket upgrades tunnel and gRPC services go over HTTP/2 (protocols/); the rest is forward()
     forwardByProtocol(deps.pools, target, service, { method: s?.upstreamMethod ?? this.method, path: upPath, headers: this.headers, body }, req, res, this, picker)

@@ -70,7 +70,7 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     if (!m) return sendKongError(req, res, 404, 'no Route matched with those values', requestId, t0)
     const route = m.route
     const plan = rt.planFor(m.route)
-    const clientIp = req.socket.remoteAddress ?? ''
+    const clientIp = peerAddress(req)
     const trusted = deps.address.trusted(clientIp)
     const forwardedIp = trusted ? deps.address.forwardedIp(clientIp, req.headers) : clientIp
     const xfp = trusted ? (req.headers['x-forwarded-proto'] as string | undefined) : undefined
@@ -94,6 +94,22 @@ export function createProxyHandler(deps: HandlerDeps, listener: ListenerInfo) {
     if (plan.traced) state.trace = new Trace(startedAt, t0, performance.now())
     x.start(state)
   }
+}
+
+const kPeer = Symbol('postern.peer')
+
+/**
+ * The connecting peer's address, read once per HTTP/1 connection (node's remoteAddress getter goes through
+ * _getpeername on every read). HTTP/2's req.socket is a proxy over the session's socket: read, not kept.
+ */
+function peerAddress(req: IncomingMessage): string {
+  const sock = req.socket as IncomingMessage['socket'] & { [kPeer]?: string }
+  let ip = sock[kPeer]
+  if (ip === undefined) {
+    ip = sock.remoteAddress ?? ''
+    if (req.httpVersionMajor < 2 && ip !== '') sock[kPeer] = ip
+  }
+  return ip
 }
 
 /** nginx answers these itself, through Kong's error page (format from Accept, else Content-Type, else text). */
