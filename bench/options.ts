@@ -52,6 +52,8 @@ export const opts = {
   /** Where the echo upstream runs: `sut` (with the proxy under test) or `load` (with the load generator). */
   upstreamCore: option('upstream-core', 'load'),
   cpuProf: option('cpu-prof', ''),
+  /** 1: the proxies (Postern's, the reference, the peers) write perf maps (`--perf-basic-prof`) for `perf record`. */
+  perfMap: option('perf-map', '') === '1',
   maxForeignPct: int('max-foreign', 10),
   retries: int('retries', 3),
   extra: option('extra', ''),

@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const postern = posternEntry(opts.postern)
   log(`postern: ${postern.note}`)
   // Profiles: one .cpuprofile per Postern proxy and per reference proxy, named by pid (the log says which is which).
-  const profFlags = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.cpuProf)}`] : []
+  const profFlags = [...(opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.cpuProf)}`] : []), ...(opts.perfMap ? ['--perf-basic-prof'] : [])]
   const echo = await startEcho(pin.upstream)
   const upstreamUrl = `http://127.0.0.1:${echo.port}`
   const urls = new Map<Target, string>([['direct', upstreamUrl]])
