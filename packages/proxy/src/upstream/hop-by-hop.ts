@@ -2,9 +2,6 @@
 import type { IncomingMessage } from 'node:http'
 import { headerNameToString } from './undici.ts'
 
-// Fixed hop-by-hop response headers; `connection` and the names it lists are handled separately.
-const RES_STRIP = ['keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade']
-
 /**
  * Removes (in place) the request headers undici throws on (it owns framing and connection management), so
  * they can never be forwarded; the caller already dropped Kong's hop-by-hop set. One named load per header:
@@ -28,7 +25,8 @@ export function requestHasNoBody(msg: IncomingMessage): boolean {
   return cl === undefined || cl === '0'
 }
 
-const RES_HOP = new Set([...RES_STRIP, 'connection'])
+// Fixed hop-by-hop response headers; the names `connection` lists are dropped too (below).
+const RES_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade'])
 
 /**
  * The response headers to send, as a fresh object without the hop-by-hop ones. Copying in one pass keeps
@@ -80,24 +78,6 @@ export function responseHeadersFromRaw(raw: Buffer[], te: string | string[] | un
     return copyResponseHeaders(conn === undefined ? out : { ...out, connection: conn }, te)
   }
   return out
-}
-
-export function stripResponseHopByHop(h: Record<string, string | string[]>, te: string | string[] | undefined): void {
-  const conn = h.connection
-  if (conn !== undefined) {
-    delete h.connection
-    const v = typeof conn === 'string' ? conn : conn.join(',')
-    // Fast path: the usual values name no other header.
-    if (v !== 'keep-alive' && v !== 'close' && v !== 'Keep-Alive') {
-      for (const raw of v.split(',')) {
-        const name = raw.trim().toLowerCase()
-        if (name !== '' && name !== 'close' && h[name] !== undefined) delete h[name]
-      }
-    }
-  }
-  for (let i = 0; i < RES_STRIP.length; i++) if (h[RES_STRIP[i]] !== undefined) delete h[RES_STRIP[i]]
-  // Kong keeps Trailer only for clients that sent `TE: trailers` (the caller forwards TE only in that case).
-  if (h.trailer !== undefined && !wantsTrailers(te)) delete h.trailer
 }
 
 /** `TE` names the `trailers` token (Kong: the value is "trailers" or one of its comma-separated items is). */

@@ -31,7 +31,7 @@ export const Agent: typeof Undici.Agent = require('undici/lib/dispatcher/agent.j
 export const errors: typeof Undici.errors = require('undici/lib/core/errors.js')
 export const buildConnector: typeof Undici.buildConnector = require('undici/lib/core/connect.js')
 const util: typeof Undici.util = require('undici/lib/core/util.js')
-/** undici's header-list parser (lower-case names, repeated names as arrays, utf-8 values), for trailers. */
+/** undici's header-list parser (lower-case names, repeated names as arrays, latin1 values), for trailers. */
 export const parseHeaders: typeof Undici.util.parseHeaders = util.parseHeaders
 /** undici's lower-cased header name for a raw name (its well-known names without a string allocation). */
 export const headerNameToString: typeof Undici.util.headerNameToString = util.headerNameToString
