@@ -240,6 +240,7 @@ async function main(): Promise<void> {
   for (const r of rows) if (r.foreignSutPct > opts.maxForeignPct || r.foreignLoadPct > opts.maxForeignPct) notes.push(`${r.name}: other processes took a median ${r.foreignSutPct}% of the SUT core and ${r.foreignLoadPct}% of the load core; its figures are contaminated`)
   for (const c of changes) if ((c.foreignSutPct ?? 0) > opts.maxForeignPct || (c.foreignLoadPct ?? 0) > opts.maxForeignPct) notes.push(`write → served at ${c.routes} routes: other processes took ${c.foreignSutPct}% / ${c.foreignLoadPct}% of the cores; contaminated`)
   if (opts.cpuProf) notes.push(`proxy and admin CPU profiles written to ${resolve(opts.cpuProf)} (profiling slows them; do not compare these figures with unprofiled runs)`)
+  if (opts.perfMap) notes.push(`Postern's proxies and admins, the reference proxy and the peers ran with --perf-basic-prof (BENCH_PERF_MAP=1): V8 writes a symbol map for every code object it makes, so compare these figures only with runs made the same way`)
   const report: RunReport = {
     startedAt, finishedAt: new Date().toISOString(),
     machine: { ...machineInfo(gen, pin.text), postern: postern.note },
