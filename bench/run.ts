@@ -49,7 +49,8 @@ async function main(): Promise<void> {
 
   const postern = posternEntry(opts.postern)
   log(`postern: ${postern.note}`)
-  // Profiles: one .cpuprofile per Postern proxy and per reference proxy, named by pid (the log says which is which).
+  // Profiles: one .cpuprofile per Postern proxy and per reference proxy, named by pid (the log says which is which);
+  // with BENCH_PERF_MAP=1 the same processes write /tmp/perf-<pid>.map for perf record.
   const profFlags = [...(opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.cpuProf)}`] : []), ...(opts.perfMap ? ['--perf-basic-prof'] : [])]
   const echo = await startEcho(pin.upstream)
   const upstreamUrl = `http://127.0.0.1:${echo.port}`
