@@ -18,12 +18,12 @@ const strangerCert = makeCert(['stranger'], { ca: otherCa, client: true })
 let mtlsServer: Server
 let plainTlsServer: Server
 
-/** An HTTPS upstream answering with the client certificate's CN it saw (or 'none'). */
+/** An HTTPS upstream answering with the client certificate's CN and the TLS server name it saw (or 'none'). */
 function upstream(requireClientCert: boolean): Promise<Server> {
   const s = createServer({ cert: serverCert.cert, key: serverCert.key, ca: [ca.cert], requestCert: requireClientCert, rejectUnauthorized: requireClientCert }, (req, res) => {
     const peer = (req.socket as TLSSocket).getPeerCertificate()
     res.setHeader('content-type', 'application/json')
-    res.end(JSON.stringify({ client: peer?.subject?.CN ?? 'none' }))
+    res.end(JSON.stringify({ client: peer?.subject?.CN ?? 'none', sni: (req.socket as TLSSocket).servername || 'none' }))
   })
   return new Promise((r) => s.listen(0, '127.0.0.1', () => r(s)))
 }
@@ -57,7 +57,7 @@ describe('client certificates to upstreams', () => {
     await waitForVersion(gw.proxy, v)
     const r = await fetch(`${gw.proxy.url}/mtls`)
     expect(r.status).toBe(200)
-    expect(await r.json()).toEqual({ client: 'gateway-client' })
+    expect(await r.json()).toMatchObject({ client: 'gateway-client' })
   })
 
   it('gets a 502 without a client certificate, or with one the upstream does not trust', async () => {
@@ -87,7 +87,7 @@ describe("an upstream's client certificate", () => {
     await waitForVersion(gw.proxy, v)
     const r = await fetch(`${gw.proxy.url}/up-mtls`)
     expect(r.status).toBe(200)
-    expect(await r.json()).toEqual({ client: 'gateway-client' })
+    expect(await r.json()).toMatchObject({ client: 'gateway-client' })
   })
 
   it("gets Kong's 502 from an upstream without one", async () => {
@@ -106,7 +106,7 @@ describe("an upstream's client certificate", () => {
     await waitForVersion(gw.proxy, v)
     const r = await fetch(`${gw.proxy.url}/up-svc-wins`)
     expect(r.status).toBe(200)
-    expect(await r.json()).toEqual({ client: 'gateway-client' })
+    expect(await r.json()).toMatchObject({ client: 'gateway-client' })
     expect((await fetch(`${gw.proxy.url}/up-svc-loses`)).status).toBe(502)
   })
 
@@ -123,6 +123,17 @@ describe("an upstream's client certificate", () => {
     expect(await health('up-probe-none')).toBe('UNHEALTHY')
     expect(await health('up-probe-cert')).toBe('HEALTHY')
     expect((await fetch(`${gw.proxy.url}/up-probe-cert`)).status).toBe(200)
+  })
+})
+
+describe('the TLS server name sent to upstreams', () => {
+  it('is the service host, and none for an address', async () => {
+    const port = portOf(plainTlsServer)
+    await route('sni-name', { url: `https://localhost:${port}` })
+    const v = await route('sni-address', { url: `https://127.0.0.1:${port}` })
+    await waitForVersion(gw.proxy, v)
+    expect(await (await fetch(`${gw.proxy.url}/sni-name`)).json()).toMatchObject({ sni: 'localhost' })
+    expect(await (await fetch(`${gw.proxy.url}/sni-address`)).json()).toMatchObject({ sni: 'none' })
   })
 })
 

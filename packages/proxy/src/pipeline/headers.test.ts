@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { hostWithoutPort, stripPortSuffix } from './headers.ts'
+import { escapePath, hostWithoutPort, stripPortSuffix } from './headers.ts'
 
 describe('hostWithoutPort (X-Forwarded-Host)', () => {
   it('drops a numeric port and lower-cases, as Kong does', () => {
@@ -18,5 +18,18 @@ describe('hostWithoutPort (X-Forwarded-Host)', () => {
 describe('stripPortSuffix', () => {
   it.each(['example.com:8000', 'example.com', 'example.com:', ':80', '80', '', '[::1]:8000', '[::1]', 'a:b:12', 'host:12x', 'h:0'])('removes what /:\\d+$/ removes from %j', (h) => {
     expect(stripPortSuffix(h)).toBe(h.replace(/:\d+$/, ''))
+  })
+})
+
+describe('escapePath (the upstream request line)', () => {
+  // the rule as a regex over RFC 3986's sets, which the table-driven scan must match
+  const SAFE = /^[A-Za-z0-9\-._~!#$&'()*+,/:;=?@[\]%]$/
+  const byRegex = (p: string) => [...p].map((ch) => (SAFE.test(ch) ? ch : [...Buffer.from(ch, 'utf8')].map((b) => '%' + b.toString(16).toUpperCase().padStart(2, '0')).join(''))).join('')
+  it.each(['/plain/hello', '/', '', "/a-b._~!$&'()*+,;=:@/x%41", '/a b', '/caf\u00e9', '/\u{1F600}/x', '/a"b<c>d\\e^f`g{h|i}j', '/\u0000\u001f\u007f', '/\ud800x'])('%j', (p) => {
+    expect(escapePath(p)).toBe(byRegex(p))
+  })
+  it('hands back a path with nothing to escape as it is', () => {
+    expect(escapePath('/plain/hello')).toBe('/plain/hello')
+    expect(escapePath('/caf\u00e9')).toBe('/caf%C3%A9')
   })
 })

@@ -124,12 +124,21 @@ function hasUpper(s: string): boolean {
   return false
 }
 
-const SAFE = /^[A-Za-z0-9\-._~!#$&'()*+,/:;=?@[\]%]*$/
+/** RFC 3986's unreserved, sub-delims, ':', '@', '/', '?', '#', '[', ']' and '%' (a path keeps these as they are). */
+const SAFE_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!#$&'()*+,/:;=?@[]%"
+const SAFE = new Uint8Array(128)
+for (let i = 0; i < SAFE_CHARS.length; i++) SAFE[SAFE_CHARS.charCodeAt(i)] = 1
 
 /** Re-escape a normalized path for the request line (Kong escapes what is outside RFC 3986's sets). */
 export function escapePath(p: string): string {
-  if (SAFE.test(p)) return p
-  let out = ''
-  for (const ch of p) out += SAFE.test(ch) ? ch : [...Buffer.from(ch, 'utf8')].map((b) => '%' + b.toString(16).toUpperCase().padStart(2, '0')).join('')
+  // a loop over the path: a regex test costs more in call overhead than the usual short path takes to scan
+  let k = 0
+  while (k < p.length && p.charCodeAt(k) < 128 && SAFE[p.charCodeAt(k)] === 1) k++
+  if (k === p.length) return p
+  let out = p.slice(0, k)
+  for (const ch of p.slice(k)) {
+    const c = ch.charCodeAt(0)
+    out += c < 128 && SAFE[c] === 1 ? ch : [...Buffer.from(ch, 'utf8')].map((b) => '%' + b.toString(16).toUpperCase().padStart(2, '0')).join('')
+  }
   return out
 }
