@@ -1,4 +1,4 @@
-// The bench's knobs (BENCH_<NAME> or --<name>=<value>), the run mode (--soak) and core pinning, shared by run.ts and soak.ts.
+// The bench's knobs (BENCH_<NAME> or --<name>=<value>), the run mode (--soak, --instructions) and core pinning, shared by run.ts and soak.ts.
 import { spawnSync } from 'node:child_process'
 import { availableParallelism, cpus, loadavg, release } from 'node:os'
 import { loadGenVersion } from './load.ts'
@@ -44,6 +44,8 @@ export const opts = {
   soak: process.argv.includes('--soak') || option('soak', '') === '1',
   soakMinutes: int('soak-minutes', 10),
   soakIntervalSec: int('soak-interval', 30),
+  /** Instructions mode (--instructions): instructions per request under callgrind (instructions.ts; BENCH_INSTR_* knobs there). */
+  instructions: process.argv.includes('--instructions') || option('instructions', '') === '1',
   only: option('only', ''),
   loadgen: option('loadgen', ''),
   pin: option('pin', 'auto'),

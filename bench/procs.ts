@@ -116,15 +116,19 @@ export function startEcho(core: string | null): Promise<Started> {
   return launch('echo-upstream', pinned(core, [process.execPath, plainJs('test/fixtures/echo-upstream.ts'), '0']), { ready: /listening (\d+)/, env: { HOST: ECHO_TARGET_HOSTS.join(',') } })
 }
 
-export function startReference(core: string | null, upstreamUrl: string, nodeFlags: string[] = []): Promise<Started> {
-  return launch('reference-proxy', pinned(core, [process.execPath, ...nodeFlags, plainJs('bench/reference-proxy.ts'), '0', upstreamUrl]), { ready: /listening (\d+)/ })
+/** A command that runs the process under test inside another (`valgrind …` for `--instructions`): slow to start. */
+const wrapped = (wrap: string[]) => (wrap.length > 0 ? { timeoutMs: WRAPPED_START_MS } : {})
+const WRAPPED_START_MS = 240_000
+
+export function startReference(core: string | null, upstreamUrl: string, nodeFlags: string[] = [], wrap: string[] = []): Promise<Started> {
+  return launch('reference-proxy', pinned(core, [...wrap, process.execPath, ...nodeFlags, plainJs('bench/reference-proxy.ts'), '0', upstreamUrl]), { ready: /listening (\d+)/, ...wrapped(wrap) })
 }
 
 /** The Node gateways users pick, as peers in the same run: one script per peer under bench/peers/. */
 export type PeerName = 'fastify-http-proxy' | 'fast-gateway'
 
-export function startPeer(peer: PeerName, core: string | null, upstreamUrl: string, nodeFlags: string[] = []): Promise<Started> {
-  return launch(peer, pinned(core, [process.execPath, ...nodeFlags, plainJs(`bench/peers/${peer}.ts`), '0', upstreamUrl]), { ready: /listening (\d+)/ })
+export function startPeer(peer: PeerName, core: string | null, upstreamUrl: string, nodeFlags: string[] = [], wrap: string[] = []): Promise<Started> {
+  return launch(peer, pinned(core, [...wrap, process.execPath, ...nodeFlags, plainJs(`bench/peers/${peer}.ts`), '0', upstreamUrl]), { ready: /listening (\d+)/, ...wrapped(wrap) })
 }
 
 /** nginx with one worker (one core, like one Node process), keep-alive to the upstream, no logs on the hot path. */
@@ -182,7 +186,7 @@ export interface Gateway {
 }
 
 /** One admin (on the control core) and one proxy following it (on the data-path core), with a fresh prefix each. */
-export async function startGateway(name: string, entry: string, cores: { admin: string | null; proxy: string | null }, proxyNodeFlags: string[] = [], extraProxyEnv: Record<string, string> = {}, storeEnv: Record<string, string> = {}, adminNodeFlags: string[] = []): Promise<Gateway> {
+export async function startGateway(name: string, entry: string, cores: { admin: string | null; proxy: string | null }, proxyNodeFlags: string[] = [], extraProxyEnv: Record<string, string> = {}, storeEnv: Record<string, string> = {}, adminNodeFlags: string[] = [], proxyWrap: string[] = []): Promise<Gateway> {
   // the proxy has its own prefix, so it is given the cluster token rather than reading the admin's file
   const env = { KONG_LOG_LEVEL: 'warn', KONG_CLUSTER_TOKEN: randomBytes(24).toString('hex'), ...storeEnv }
   const admin = await launch(`${name}-admin`, pinned(cores.admin, posternArgv(entry, adminNodeFlags, ['start', 'admin'])), {
@@ -190,7 +194,7 @@ export async function startGateway(name: string, entry: string, cores: { admin: 
     ready: /postern ready: admin (\d+) cluster (\d+)/,
   })
   // the proxy runs with the node flags `pnpm start` gives it
-  const proxyArgv = pinned(cores.proxy, posternArgv(entry, [...PROXY_NODE_FLAGS, ...proxyNodeFlags], ['start', 'proxy']))
+  const proxyArgv = pinned(cores.proxy, [...proxyWrap, ...posternArgv(entry, [...PROXY_NODE_FLAGS, ...proxyNodeFlags], ['start', 'proxy'])])
   const proxyPrefix = tempDir(`${name}-proxy`)
   const proxyEnv = {
     ...env,
@@ -203,7 +207,7 @@ export async function startGateway(name: string, entry: string, cores: { admin: 
     KONG_NGINX_WORKER_PROCESSES: '1',
     ...extraProxyEnv,
   }
-  const proxy = await launch(`${name}-proxy`, proxyArgv, { env: proxyEnv, ready: PROXY_READY })
+  const proxy = await launch(`${name}-proxy`, proxyArgv, { env: proxyEnv, ready: PROXY_READY, ...wrapped(proxyWrap) })
   return {
     name, admin, proxy,
     adminUrl: `http://127.0.0.1:${admin.port}`,

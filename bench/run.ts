@@ -1,4 +1,4 @@
-// `pnpm bench`: starts upstream, yardsticks, peers and Postern, runs every row interleaved, then open loop, reloads, memory and cold start; `--soak` runs soak.ts instead.
+// `pnpm bench`: starts upstream, yardsticks, peers and Postern, runs every row interleaved, then open loop, reloads, memory and cold start; `--soak` runs soak.ts instead, `--instructions` instructions.ts.
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { BenchAdmin, proxyStatus, waitForVersion } from './admin.ts'
@@ -11,6 +11,7 @@ import { hasCommand, killAllSync, posternEntry, startEcho, startGateway, startNg
 import { checkTargets, toRows, writeResults, type MemoryRow, type OpenLoopRow, type RunReport } from './report.ts'
 import { fillerTarget, SCENARIOS, targetsOf, type Request, type Scenario, type Target } from './scenarios.ts'
 import { runSoak } from './soak.ts'
+import { runInstructions } from './instructions.ts'
 import { contaminated as isContaminated, runRounds, twinPair } from './rounds.ts'
 import { runH2Load } from './h2-load.ts'
 import { measureColdStart, type ColdStart } from './startup.ts'
@@ -257,13 +258,13 @@ async function main(): Promise<void> {
 process.on('exit', killAllSync)
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void stopAll().finally(() => process.exit(130)))
 
-const mode = opts.soak ? runSoak : main
+const mode = opts.soak ? runSoak : opts.instructions ? runInstructions : main
 mode()
   .then(async () => {
     await stopAll()
     await closePluginRows()
     await closeObservabilityRows()
-    process.stdout.write(readFileSync(resolve(import.meta.dirname, opts.soak ? 'results/latest-soak.md' : 'results/latest.md'), 'utf8'))
+    process.stdout.write(readFileSync(resolve(import.meta.dirname, `results/latest${opts.soak ? '-soak' : opts.instructions ? '-instructions' : ''}.md`), 'utf8'))
   })
   .catch(async (e) => {
     process.stderr.write(`bench failed: ${e?.stack ?? e}\n`)
