@@ -4,7 +4,7 @@
 // compiler and GC threads included, the kernel's work for its syscalls not), the same for the same work whatever
 // else the machine is doing: the drift-free companion of the CPU µs/request column, not a replacement for it.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 
 /**
@@ -112,4 +112,12 @@ function perfMap(pid: number): (addr: number) => string | undefined {
 
 export function removePerfMaps(pids: number[]): void {
   for (const pid of pids) rmSync(`/tmp/perf-${pid}.map`, { force: true })
+}
+
+/** Copies a dump and its process's perf map (as it is now) to `dir`/<row>.callgrind and `dir`/<row>.perf-map. */
+export function keepDump(dir: string, row: string, file: string, pid: number): void {
+  mkdirSync(dir, { recursive: true })
+  const base = join(dir, row.replace(/[^a-z0-9]+/gi, '-').toLowerCase())
+  copyFileSync(file, `${base}.callgrind`)
+  if (existsSync(`/tmp/perf-${pid}.map`)) copyFileSync(`/tmp/perf-${pid}.map`, `${base}.perf-map`)
 }

@@ -3,7 +3,7 @@
 // exact number of requests once warm; ratios to the same baselines as the timed rows, and where the difference goes.
 import { Pool } from 'undici'
 import { BenchAdmin, waitForVersion } from './admin.ts'
-import { breakdown, callgrindWrap, countDuring, COUNTED_NODE_FLAGS, hasCallgrind, KIND_NAMES, removePerfMaps, type Breakdown } from './callgrind.ts'
+import { breakdown, callgrindWrap, countDuring, COUNTED_NODE_FLAGS, hasCallgrind, keepDump, KIND_NAMES, removePerfMaps, type Breakdown } from './callgrind.ts'
 import { preflight } from './fill.ts'
 import { decidePinning, log, machineInfo, option, opts } from './options.ts'
 import { posternEntry, startEcho, startGateway, startPeer, startReference, tempDir } from './procs.ts'
@@ -21,6 +21,8 @@ export async function runInstructions(): Promise<void> {
   const requests = int('instr-requests', 4000)
   const warm = int('instr-warm', 30000)
   const rounds = int('instr-rounds', 3)
+  /** A directory for each row's last dump and its process's perf map, for `callgrind_annotate --tree=caller`. */
+  const keep = option('instr-keep', '')
   const pin = decidePinning()
   const dir = tempDir('callgrind')
   const wrap = callgrindWrap(dir)
@@ -74,7 +76,10 @@ export async function runInstructions(): Promise<void> {
     for (let r = 0; r < rounds; r++) {
       const c = await countDuring(dir, pid, () => send(s, requests))
       counts.get(s.name)!.push(c.instructions / requests)
-      if (r === rounds - 1) last.set(s.name, breakdown(c.file, pid, requests))
+      if (r === rounds - 1) {
+        last.set(s.name, breakdown(c.file, pid, requests))
+        if (keep) keepDump(keep, s.name, c.file, pid)
+      }
       log(`${s.name} round ${r + 1}: ${Math.round(c.instructions / requests).toLocaleString('en-US')} instructions per request`)
     }
   }
