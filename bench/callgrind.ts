@@ -86,7 +86,7 @@ export function breakdown(file: string, pid: number, requests: number): Breakdow
     kinds[kind] += cost
     if (cost >= 0.001 * requests) functions.set(name, (functions.get(name) ?? 0) + cost)
   }
-  // keep only what is over 0.1 % of the dump's instructions per request (callgrind_annotate already cut at 100 %)
+  // keep only the functions above 0.1 % of the dump (--threshold=100 made callgrind_annotate list every one)
   const total = Object.values(kinds).reduce((a, b) => a + b, 0)
   for (const [k, v] of functions) if (v < total * 0.001) functions.delete(k)
   return { kinds, functions }

@@ -5,15 +5,14 @@ import { Pool } from 'undici'
 import { BenchAdmin, waitForVersion } from './admin.ts'
 import { breakdown, callgrindWrap, countDuring, COUNTED_NODE_FLAGS, hasCallgrind, keepDump, KIND_NAMES, removePerfMaps, type Breakdown } from './callgrind.ts'
 import { preflight } from './fill.ts'
-import { decidePinning, log, machineInfo, option, opts } from './options.ts'
+import { decidePinning, int, log, machineInfo, option, opts } from './options.ts'
 import { posternEntry, startEcho, startGateway, startPeer, startReference, tempDir } from './procs.ts'
 import { median, writeResultFiles } from './report.ts'
-import { SCENARIOS, type Request, type Scenario, type Target } from './scenarios.ts'
+import { SCENARIOS, uniqueOf, type Request, type Scenario, type Target } from './scenarios.ts'
 import { PLUGIN_SCENARIOS } from './plugin-rows.ts'
 
 const DEFAULT_ROWS = '^(bare undici proxy|@fastify/http-proxy|fast-gateway|postern no plugins|postern key-auth|postern jwt RS256|postern jwt ES256|postern phantom-token \\(cache hits\\))$'
 const COUNTED: Target[] = ['reference', 'fastify-http-proxy', 'fast-gateway', 'postern-small']
-const int = (name: string, fallback: number) => Number(option(name, String(fallback)))
 
 export async function runInstructions(): Promise<void> {
   if (!hasCallgrind()) throw new Error('--instructions needs valgrind (apt-get install -y valgrind)')
@@ -53,7 +52,7 @@ export async function runInstructions(): Promise<void> {
   if (targets.has('postern-small')) {
     const gw = await startGateway('small', postern.entry, { admin: pin.load, proxy: pin.sut }, COUNTED_NODE_FLAGS, {}, {}, [], wrap)
     const admin = new BenchAdmin(gw.adminUrl)
-    for (const s of rows.filter((x) => x.setup)) reqs.set(s.name, await s.setup!({ admin, upstreamUrl, routeCount: 0, unique: s.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase() }))
+    for (const s of rows.filter((x) => x.setup)) reqs.set(s.name, await s.setup!({ admin, upstreamUrl, routeCount: 0, unique: uniqueOf(s) }))
     await waitForVersion(gw.statusUrl, admin.lastVersion, 120_000)
     await admin.close()
     pids.set('postern-small', gw.proxy.proc.pid!)

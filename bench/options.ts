@@ -10,7 +10,7 @@ export function option(name: string, fallback: string): string {
   if (flag) return flag.slice(name.length + 3)
   return process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`] ?? fallback
 }
-const int = (name: string, fallback: number) => {
+export const int = (name: string, fallback: number) => {
   const v = Number(option(name, String(fallback)))
   if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} must be a non-negative integer`)
   return v

@@ -9,7 +9,7 @@ import { pickLoadGen, runLoad, runOpenLoop, type LoadResult } from './load.ts'
 import { CORES, decidePinning, LOAD_AT_START, log, machineInfo, opts } from './options.ts'
 import { hasCommand, killAllSync, posternEntry, startEcho, startGateway, startNginx, startPeer, startReference, startTwinProxy, stop, stopAll, type Gateway } from './procs.ts'
 import { checkTargets, toRows, writeResults, type MemoryRow, type OpenLoopRow, type RunReport } from './report.ts'
-import { fillerTarget, SCENARIOS, targetsOf, type Request, type Scenario, type Target } from './scenarios.ts'
+import { fillerTarget, SCENARIOS, targetsOf, uniqueOf, type Request, type Scenario, type Target } from './scenarios.ts'
 import { runSoak } from './soak.ts'
 import { runInstructions } from './instructions.ts'
 import { contaminated as isContaminated, runRounds, twinPair } from './rounds.ts'
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
     const g = gateways.get(s.target)
     if (s.setup) {
       if (!g) throw new Error(`${s.name}: setup needs a Postern target`)
-      requests.set(s.name, await s.setup({ admin: g.admin, upstreamUrl, routeCount: g.routes, unique: s.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase() }))
+      requests.set(s.name, await s.setup({ admin: g.admin, upstreamUrl, routeCount: g.routes, unique: uniqueOf(s) }))
     } else requests.set(s.name, s.request ?? { path: '/hello' })
   }
   const mem: MemoryRow[] = []

@@ -44,6 +44,9 @@ export interface Scenario {
 
 export const defineScenario = (s: Scenario): Scenario => s
 
+/** A row's name made safe for entity names (SetupContext.unique). */
+export const uniqueOf = (s: Scenario): string => s.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()
+
 /** Filler route i: a distinct host and a distinct path prefix, so the router cannot match on either alone. */
 export function fillerRoute(i: number): { hosts: string[]; paths: string[] } {
   return { hosts: [`h${i}.bench.test`], paths: [`/r${i}`] }

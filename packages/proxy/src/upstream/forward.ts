@@ -166,8 +166,7 @@ class Forwarder implements Timed {
     this.triesLeft = target.retries > 0 ? target.retries : 0
     // undici works out each request's TLS server name from its Host header (host without port, '' for an
     // address: a string scan and net.isIP's regex per request) and reads it only for https origins; an http
-    // target's is never read, so it gets its host and undici skips the work. https keeps undici's own rule,
-    // which is Kong's (proxy_ssl_name is the upstream Host).
+    // target's is never read, so it gets its host and undici skips the work. https targets are left as they were.
     this.opts = { method: req.method as Dispatcher.HttpMethod, path: req.path, headers: h, body, servername: target.protocol === 'http' ? target.host : undefined }
   }
 
