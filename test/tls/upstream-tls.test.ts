@@ -1,6 +1,7 @@
 // TLS to upstreams: a service's client_certificate (mTLS), an upstream's (when the service has none, as Kong),
 // tls_verify against its ca_certificates, tls_verify_depth, and Kong's 502 when verification fails.
 import { createServer, type Server } from 'node:https'
+import { request as httpRequest } from 'node:http'
 import type { TLSSocket } from 'node:tls'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -134,6 +135,26 @@ describe('the TLS server name sent to upstreams', () => {
     await waitForVersion(gw.proxy, v)
     expect(await (await fetch(`${gw.proxy.url}/sni-name`)).json()).toMatchObject({ sni: 'localhost' })
     expect(await (await fetch(`${gw.proxy.url}/sni-address`)).json()).toMatchObject({ sni: 'none' })
+  })
+
+  it('follows the Host sent upstream under preserve_host (host part only), as Kong\'s proxy_ssl_name $upstream_host', async () => {
+    const port = portOf(plainTlsServer)
+    await api.post('/services', { name: 'sni-preserve', url: `https://localhost:${port}` })
+    const r = await api.post('/services/sni-preserve/routes', { paths: ['/sni-preserve'], preserve_host: true })
+    await waitForVersion(gw.proxy, r.version)
+    const sniFor = (host: string) =>
+      new Promise<unknown>((ok, no) => {
+        const q = httpRequest(`${gw.proxy.url}/sni-preserve`, { headers: { host } }, (res) => {
+          let b = ''
+          res.on('data', (c) => (b += c))
+          res.on('end', () => ok({ status: res.statusCode, ...JSON.parse(b) }))
+        })
+        q.on('error', no)
+        q.end()
+      })
+    expect(await sniFor('api.example.test')).toMatchObject({ status: 200, sni: 'api.example.test' })
+    expect(await sniFor('other.example.test:8443')).toMatchObject({ status: 200, sni: 'other.example.test' })
+    expect(await sniFor('api.example.test')).toMatchObject({ status: 200, sni: 'api.example.test' })
   })
 })
 
