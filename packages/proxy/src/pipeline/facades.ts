@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http'
 import type { BodyChunkWatcher, Consumer, Credential, PluginContext } from '@postern/shared'
 import type { RuntimeConfig } from '../runtime/runtime.ts'
 import type { RequestState } from './context.ts'
+import { lowerCased } from './headers.ts'
 
 function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v
@@ -53,11 +54,11 @@ export class RequestFacade {
     return v.includes('.') ? v : `${v}.0`
   }
   getHeader(name: string) {
-    return first(this.headers[name.toLowerCase()])
+    return first(this.headers[lowerCased(name)])
   }
   getHeaderValues(name: string) {
     // headersDistinct is computed by node on first access only, so requests that never ask pay nothing
-    return this.s.req.headersDistinct[name.toLowerCase()] ?? []
+    return this.s.req.headersDistinct[lowerCased(name)] ?? []
   }
   getQuery() {
     return this.s.getQuery()
@@ -99,22 +100,22 @@ function connectionInfo(req: IncomingMessage): { serverAddr: string; serial: num
 export class UpstreamFacade {
   constructor(private s: RequestState) {}
   setHeader(name: string, value: string) {
-    this.s.upstreamHeaders[name.toLowerCase()] = value
+    this.s.upstreamHeaders[lowerCased(name)] = value
   }
   clearHeader(name: string) {
     const h = this.s.upstreamHeaders
-    const k = name.toLowerCase()
+    const k = lowerCased(name)
     if (k in h) delete h[k]
   }
   getHeader(name: string) {
-    return first(this.s.upstreamHeaders[name.toLowerCase()])
+    return first(this.s.upstreamHeaders[lowerCased(name)])
   }
   setRawQuery(q: string) {
     this.s.upstreamQuery = q
   }
   addHeader(name: string, value: string) {
     const h = this.s.upstreamHeaders
-    const k = name.toLowerCase()
+    const k = lowerCased(name)
     const cur = h[k]
     h[k] = cur === undefined ? value : Array.isArray(cur) ? [...cur, value] : [cur, value]
   }

