@@ -11,7 +11,7 @@ import { join } from 'node:path'
  * node flags for a counted process: a perf map names the JIT code in the breakdown, and without short builtin
  * calls V8 keeps calling its builtins in the node binary (where they have symbols) instead of an unnamed copy.
  */
-export const COUNTED_NODE_FLAGS = ['--perf-basic-prof', '--no-short-builtin-calls']
+export const COUNTED_NODE_FLAGS = ['--perf-basic-prof', '--no-short-builtin-calls', '--no-memory-reducer']
 
 export function hasCallgrind(): boolean {
   return spawnSync('sh', ['-c', 'command -v valgrind && command -v callgrind_control && command -v callgrind_annotate'], { stdio: 'ignore' }).status === 0

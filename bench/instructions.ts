@@ -5,8 +5,8 @@ import { Pool } from 'undici'
 import { BenchAdmin, waitForVersion } from './admin.ts'
 import { breakdown, callgrindWrap, countDuring, COUNTED_NODE_FLAGS, hasCallgrind, keepDump, KIND_NAMES, removePerfMaps, type Breakdown } from './callgrind.ts'
 import { preflight } from './fill.ts'
-import { decidePinning, int, log, machineInfo, option, opts } from './options.ts'
-import { posternEntry, startEcho, startGateway, startPeer, startReference, tempDir } from './procs.ts'
+import { decidePinning, int, log, machineInfo, option, opts, type Pinning } from './options.ts'
+import { posternEntry, startEcho, startGateway, startPeer, startReference, stop, tempDir, type Started } from './procs.ts'
 import { median, writeResultFiles } from './report.ts'
 import { SCENARIOS, uniqueOf, type Request, type Scenario, type Target } from './scenarios.ts'
 import { PLUGIN_SCENARIOS } from './plugin-rows.ts'
@@ -33,56 +33,41 @@ export async function runInstructions(): Promise<void> {
 
   const echo = await startEcho(pin.upstream)
   const upstreamUrl = `http://127.0.0.1:${echo.port}`
-  const pids = new Map<Target, number>()
-  const urls = new Map<Target, string>()
-  const targets = new Set(rows.map((s) => s.target))
-  if (targets.has('reference')) {
-    const p = await startReference(pin.sut, upstreamUrl, COUNTED_NODE_FLAGS, wrap)
-    pids.set('reference', p.proc.pid!)
-    urls.set('reference', `http://127.0.0.1:${p.port}`)
-  }
-  for (const peer of ['fastify-http-proxy', 'fast-gateway'] as const) {
-    if (!targets.has(peer)) continue
-    const p = await startPeer(peer, pin.sut, upstreamUrl, COUNTED_NODE_FLAGS, wrap)
-    pids.set(peer, p.proc.pid!)
-    urls.set(peer, `http://127.0.0.1:${p.port}`)
-  }
   const postern = posternEntry(opts.postern)
-  const reqs = new Map<string, Request>()
-  if (targets.has('postern-small')) {
-    const gw = await startGateway('small', postern.entry, { admin: pin.load, proxy: pin.sut }, COUNTED_NODE_FLAGS, {}, {}, [], wrap)
-    const admin = new BenchAdmin(gw.adminUrl)
-    for (const s of rows.filter((x) => x.setup)) reqs.set(s.name, await s.setup!({ admin, upstreamUrl, routeCount: 0, unique: uniqueOf(s) }))
-    await waitForVersion(gw.statusUrl, admin.lastVersion, 120_000)
-    await admin.close()
-    pids.set('postern-small', gw.proxy.proc.pid!)
-    urls.set('postern-small', gw.proxyUrl)
-  }
-  for (const s of rows) if (!reqs.has(s.name)) reqs.set(s.name, s.request ?? { path: '/hello' })
-  for (const s of rows) await preflight(urls.get(s.target)!, reqs.get(s.name)!)
-
-  // each row in turn: warmed, then counted in back-to-back rounds, so each count sees the process in its steady
-  // state (between rows a process idles, and V8 shrinks an idle heap and drops code and maps it will rebuild)
-  const send = (s: Scenario, n: number) => exactly(urls.get(s.target)! + reqs.get(s.name)!.path, reqs.get(s.name)!.headers ?? {}, n, opts.connections)
   const counts = new Map<string, number[]>(rows.map((s) => [s.name, []]))
   const last = new Map<string, Breakdown>()
-  for (const s of rows) {
-    log(`warm-up ${s.name}: ${warm} requests`)
-    await send(s, warm)
-    // one more batch uncounted: the first count after a warm-up still carries its compiles and GC (≈ 25 % more)
-    await send(s, requests)
-    const pid = pids.get(s.target)!
-    for (let r = 0; r < rounds; r++) {
-      const c = await countDuring(dir, pid, () => send(s, requests))
-      counts.get(s.name)!.push(c.instructions / requests)
-      if (r === rounds - 1) {
-        last.set(s.name, breakdown(c.file, pid, requests))
-        if (keep) keepDump(keep, s.name, c.file, pid)
+  const pids: number[] = []
+  // Each counted process starts right before its rows and stops after them: a process that idles first can be
+  // counted in another state (the bare undici proxy: 143 k instructions per request when loaded at once, 187-209 k
+  // after three idle minutes, node's nextTick entries then going through V8's runtime, the trap that Postern's
+  // runtime/tick-shape.ts pins; see bench/README).
+  for (const target of COUNTED.filter((t) => rows.some((s) => s.target === t))) {
+    const mine = rows.filter((s) => s.target === target)
+    const started = await startCounted(target, pin, upstreamUrl, postern.entry, wrap, mine)
+    pids.push(started.pid)
+    for (const s of mine) await preflight(started.url, started.reqs.get(s.name)!)
+    // each row in turn: warmed, then counted in back-to-back rounds, so each count sees the process in its
+    // steady state
+    for (const s of mine) {
+      const req = started.reqs.get(s.name)!
+      const send = (n: number) => exactly(started.url + req.path, req.headers ?? {}, n, opts.connections)
+      log(`warm-up ${s.name}: ${warm} requests`)
+      await send(warm)
+      // one more batch uncounted: the first count after a warm-up still carries its compiles and GC (≈ 25 % more)
+      await send(requests)
+      for (let r = 0; r < rounds; r++) {
+        const c = await countDuring(dir, started.pid, () => send(requests))
+        counts.get(s.name)!.push(c.instructions / requests)
+        if (r === rounds - 1) {
+          last.set(s.name, breakdown(c.file, started.pid, requests))
+          if (keep) keepDump(keep, s.name, c.file, started.pid)
+        }
+        log(`${s.name} round ${r + 1}: ${Math.round(c.instructions / requests).toLocaleString('en-US')} instructions per request`)
       }
-      log(`${s.name} round ${r + 1}: ${Math.round(c.instructions / requests).toLocaleString('en-US')} instructions per request`)
     }
+    await Promise.all(started.procs.map((p) => stop(p)))
   }
-  removePerfMaps([...pids.values()])
+  removePerfMaps(pids)
 
   const result = {
     startedAt, finishedAt: new Date().toISOString(), machine: { ...machineInfo('undici Pool (exact request counts)', pin.text), postern: postern.note },
@@ -93,6 +78,21 @@ export async function runInstructions(): Promise<void> {
   const md = markdown(result, rows, counts, last)
   const files = writeResultFiles(startedAt, result, md, '-instructions')
   process.stdout.write(`${files.map((f) => `wrote ${f}`).join('\n')}\n\n`)
+}
+
+/** Starts one counted process under callgrind (for Postern: its small gateway, with every chosen row's route). */
+async function startCounted(target: Target, pin: Pinning, upstreamUrl: string, entry: string, wrap: string[], mine: Scenario[]): Promise<{ pid: number; url: string; procs: Started[]; reqs: Map<string, Request> }> {
+  const reqs = new Map<string, Request>(mine.map((s) => [s.name, s.request ?? { path: '/hello' }]))
+  if (target === 'reference' || target === 'fastify-http-proxy' || target === 'fast-gateway') {
+    const p = target === 'reference' ? await startReference(pin.sut, upstreamUrl, COUNTED_NODE_FLAGS, wrap) : await startPeer(target, pin.sut, upstreamUrl, COUNTED_NODE_FLAGS, wrap)
+    return { pid: p.proc.pid!, url: `http://127.0.0.1:${p.port}`, procs: [p], reqs }
+  }
+  const gw = await startGateway('small', entry, { admin: pin.load, proxy: pin.sut }, COUNTED_NODE_FLAGS, {}, {}, [], wrap)
+  const admin = new BenchAdmin(gw.adminUrl)
+  for (const s of mine.filter((x) => x.setup)) reqs.set(s.name, await s.setup!({ admin, upstreamUrl, routeCount: 0, unique: uniqueOf(s) }))
+  await waitForVersion(gw.statusUrl, admin.lastVersion, 120_000)
+  await admin.close()
+  return { pid: gw.proxy.proc.pid!, url: gw.proxyUrl, procs: [gw.proxy, gw.admin], reqs }
 }
 
 /** Sends exactly `n` GET requests over `connections` kept-alive connections; any non-2xx or error fails the run. */
