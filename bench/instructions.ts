@@ -128,7 +128,7 @@ function markdown(result: { startedAt: string; machine: Record<string, unknown>;
     `# pnpm bench --instructions — ${result.startedAt}`,
     '',
     `node ${result.machine.node} · postern: ${String(result.machine.postern)} · valgrind callgrind, node ${COUNTED_NODE_FLAGS.join(' ')} · pinning: ${String(result.machine.pinning)}`,
-    `rows one after another, each warmed with ${fmt(o.warm)} requests and then counted in ${o.rounds} back-to-back rounds of ${fmt(o.requests)} requests (${o.connections} kept-alive connections, exact counts); user-space instructions of the whole process, every thread; ratio = median ÷ the baseline's median`,
+    `each process started right before its rows and stopped after them; rows one after another, each warmed with ${fmt(o.warm)} requests and then counted in ${o.rounds} back-to-back rounds of ${fmt(o.requests)} requests (${o.connections} kept-alive connections, exact counts); user-space instructions of the whole process, every thread; ratio = median ÷ the baseline's median`,
     '',
     '| row | instructions / request | rounds | ratio | baseline |',
     '|---|---:|---|---:|---|',
