@@ -1,12 +1,12 @@
 // TLS to upstreams: a service's client_certificate (mTLS), an upstream's (when the service has none, as Kong),
 // tls_verify against its ca_certificates, tls_verify_depth, and Kong's 502 when verification fails.
 import { createServer, type Server } from 'node:https'
-import { request as httpRequest } from 'node:http'
 import type { TLSSocket } from 'node:tls'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startGateway, waitForVersion } from '../support/processes.ts'
 import { AdminClient } from '../support/admin-client.ts'
+import { send } from '../support/http.ts'
 import { cleanupPki, makeCa, makeCert } from '../fixtures/pki.ts'
 
 let gw: Awaited<ReturnType<typeof startGateway>>
@@ -142,16 +142,10 @@ describe('the TLS server name sent to upstreams', () => {
     await api.post('/services', { name: 'sni-preserve', url: `https://localhost:${port}` })
     const r = await api.post('/services/sni-preserve/routes', { paths: ['/sni-preserve'], preserve_host: true })
     await waitForVersion(gw.proxy, r.version)
-    const sniFor = (host: string) =>
-      new Promise<unknown>((ok, no) => {
-        const q = httpRequest(`${gw.proxy.url}/sni-preserve`, { headers: { host } }, (res) => {
-          let b = ''
-          res.on('data', (c) => (b += c))
-          res.on('end', () => ok({ status: res.statusCode, ...JSON.parse(b) }))
-        })
-        q.on('error', no)
-        q.end()
-      })
+    const sniFor = async (host: string) => {
+      const r = await send(`${gw.proxy.url}/sni-preserve`, { headers: { host } })
+      return { status: r.status, ...r.body }
+    }
     expect(await sniFor('api.example.test')).toMatchObject({ status: 200, sni: 'api.example.test' })
     expect(await sniFor('other.example.test:8443')).toMatchObject({ status: 200, sni: 'other.example.test' })
     expect(await sniFor('api.example.test')).toMatchObject({ status: 200, sni: 'api.example.test' })
